@@ -1,0 +1,69 @@
+# Sanitizer, fuzzing-instrumentation and coverage flags.
+#
+# The harness is special: its bookkeeping (scheduler, primitives' internal state) runs on
+# every logical thread's fiber without happens-before between them, so TSan must not
+# instrument it (it would report races on the scheduler's own state), and coverage
+# instrumentation must not see it (framework edges would pollute the fuzzer's signal).
+# racefuzz_sut_flags() is for code under test; racefuzz_framework_flags() for the harness.
+
+set(RACEFUZZ_SAN_COMPILE "")
+set(RACEFUZZ_SAN_LINK "")
+if(RACEFUZZ_SANITIZER STREQUAL "address")
+  set(RACEFUZZ_SAN_COMPILE -fsanitize=address,undefined -fno-sanitize-recover=all
+      -fsanitize-address-use-after-scope -fno-omit-frame-pointer)
+  set(RACEFUZZ_SAN_LINK -fsanitize=address,undefined)
+elseif(RACEFUZZ_SANITIZER STREQUAL "thread")
+  set(RACEFUZZ_SAN_COMPILE -fsanitize=thread -fno-omit-frame-pointer)
+  set(RACEFUZZ_SAN_LINK -fsanitize=thread)
+elseif(RACEFUZZ_SANITIZER STREQUAL "undefined")
+  set(RACEFUZZ_SAN_COMPILE -fsanitize=undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  set(RACEFUZZ_SAN_LINK -fsanitize=undefined)
+elseif(NOT RACEFUZZ_SANITIZER STREQUAL "none")
+  message(FATAL_ERROR "RACEFUZZ_SANITIZER must be none, address, thread or undefined")
+endif()
+
+# Coverage feedback for the engines: only code under test is instrumented.
+set(RACEFUZZ_FUZZ_COMPILE "")
+if(RACEFUZZ_FUZZ_ENGINE STREQUAL "libfuzzer")
+  # stack-depth measures against the OS thread's stack and is meaningless on fiber stacks.
+  set(RACEFUZZ_FUZZ_COMPILE -fsanitize=fuzzer-no-link -fno-sanitize-coverage=stack-depth)
+elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
+  # afl-clang-fast++ instruments every translation unit it compiles; see racefuzz_framework_flags.
+  set(RACEFUZZ_FUZZ_COMPILE "")
+endif()
+
+set(RACEFUZZ_COV_COMPILE "")
+if(RACEFUZZ_COVERAGE)
+  set(RACEFUZZ_COV_COMPILE -fprofile-instr-generate -fcoverage-mapping)
+  add_link_options(-fprofile-instr-generate)
+endif()
+
+add_compile_options(-Wall -Wextra -Wno-unused-parameter -ffile-prefix-map=${CMAKE_SOURCE_DIR}/=)
+add_link_options(${RACEFUZZ_SAN_LINK})
+
+function(racefuzz_sut_flags target)
+  target_compile_options(${target} PRIVATE ${RACEFUZZ_SAN_COMPILE} ${RACEFUZZ_FUZZ_COMPILE}
+                                           ${RACEFUZZ_COV_COMPILE})
+endfunction()
+
+function(racefuzz_framework_flags target)
+  set(opts ${RACEFUZZ_SAN_COMPILE})
+  if(RACEFUZZ_SANITIZER STREQUAL "thread")
+    # Keep TSan's interceptors and fiber API, drop instrumentation of our own bookkeeping.
+    list(APPEND opts -fno-sanitize=thread)
+  endif()
+  if(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
+    # afl-clang-fast honours AFL_LLVM_DENYLIST; see fuzz/afl_denylist.txt.
+  endif()
+  target_compile_options(${target} PRIVATE ${opts})
+endfunction()
+
+# The whole program knows which sanitizer is on, including the harness whose own code is
+# not TSan-instrumented (so __has_feature cannot tell it).
+if(RACEFUZZ_SANITIZER STREQUAL "address")
+  add_compile_definitions(RACEFUZZ_ASAN=1 RACEFUZZ_UBSAN=1)
+elseif(RACEFUZZ_SANITIZER STREQUAL "thread")
+  add_compile_definitions(RACEFUZZ_TSAN=1)
+elseif(RACEFUZZ_SANITIZER STREQUAL "undefined")
+  add_compile_definitions(RACEFUZZ_UBSAN=1)
+endif()

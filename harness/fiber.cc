@@ -1,0 +1,154 @@
+#include "harness/fiber.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <boost/context/detail/fcontext.hpp>
+#include <cstdio>
+#include <cstdlib>
+
+#include "harness/sanitizer_hooks.h"
+
+namespace racefuzz {
+namespace {
+
+namespace bctx = boost::context::detail;
+
+// Passed through jump_fcontext: who is switching to whom. It lives on the switching
+// context's stack, which stays untouched until that context is resumed.
+struct SwitchRecord {
+  FiberContext* from;
+  FiberContext* to;
+};
+
+size_t PageSize() {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  return page;
+}
+
+[[noreturn]] void Die(const char* what) {
+  std::fprintf(stderr, "racefuzz: internal error: %s\n", what);
+  std::abort();
+}
+
+// ASan: called first thing after arriving on a stack. Records the bounds of the stack we
+// came from (this is how the host context's bounds become known).
+void FinishSwitch(void* fake_stack, FiberContext* came_from) {
+#if defined(RACEFUZZ_ASAN)
+  const void* old_bottom = nullptr;
+  size_t old_size = 0;
+  __sanitizer_finish_switch_fiber(fake_stack, &old_bottom, &old_size);
+  if (came_from != nullptr && came_from->stack_bottom == nullptr) {
+    came_from->stack_bottom = old_bottom;
+    came_from->stack_size = old_size;
+  }
+#else
+  (void)fake_stack;
+  (void)came_from;
+#endif
+}
+
+void Trampoline(bctx::transfer_t transfer) {
+  auto* record = static_cast<SwitchRecord*>(transfer.data);
+  record->from->fctx = transfer.fctx;
+  FiberContext* self = record->to;
+  FinishSwitch(nullptr, record->from);
+  self->entry(self->entry_arg);
+  Die("a fiber entry function returned");
+}
+
+}  // namespace
+
+StackPool::StackPool(size_t stack_size) {
+  const size_t page = PageSize();
+  stack_size_ = (stack_size + page - 1) / page * page;
+}
+
+StackPool::~StackPool() {
+  for (FiberStack& s : free_) munmap(s.mapping, s.mapping_size);
+  // Quarantined stacks stay mapped: LSan may still scan them as root regions.
+}
+
+FiberStack StackPool::Acquire() {
+  if (!free_.empty()) {
+    FiberStack s = free_.back();
+    free_.pop_back();
+    // A reused stack may still carry ASan poison from frames of its previous fiber.
+    sanitizer::UnpoisonStack(s.bottom, s.size);
+    return s;
+  }
+  const size_t page = PageSize();
+  FiberStack s;
+  s.mapping_size = stack_size_ + page;
+  s.mapping = mmap(nullptr, s.mapping_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (s.mapping == MAP_FAILED) Die("cannot map a fiber stack");
+  if (mprotect(s.mapping, page, PROT_NONE) != 0) Die("cannot protect a fiber stack guard page");
+  s.bottom = static_cast<char*>(s.mapping) + page;
+  s.size = stack_size_;
+  return s;
+}
+
+void StackPool::Release(FiberStack stack) { free_.push_back(stack); }
+
+void StackPool::Quarantine(FiberStack stack) {
+#if defined(RACEFUZZ_ASAN)
+  __lsan_register_root_region(stack.bottom, stack.size);
+#endif
+  quarantined_.push_back(stack);
+}
+
+void FiberContext::InitFiber(const FiberStack& stack, void (*entry_fn)(void*), void* arg) {
+  entry = entry_fn;
+  entry_arg = arg;
+  stack_bottom = stack.bottom;
+  stack_size = stack.size;
+  asan_fake_stack = nullptr;
+  fctx = bctx::make_fcontext(stack.bottom + stack.size, stack.size, &Trampoline);
+#if defined(RACEFUZZ_TSAN)
+  tsan_fiber = __tsan_create_fiber(0);
+  owns_tsan_fiber = true;
+#endif
+}
+
+void FiberContext::InitHost() {
+  fctx = nullptr;
+  stack_bottom = nullptr;  // learned at the first switch away from the host
+  stack_size = 0;
+  asan_fake_stack = nullptr;
+#if defined(RACEFUZZ_TSAN)
+  tsan_fiber = __tsan_get_current_fiber();
+  owns_tsan_fiber = false;
+#endif
+}
+
+void FiberContext::Destroy() {
+#if defined(RACEFUZZ_TSAN)
+  if (owns_tsan_fiber && tsan_fiber != nullptr) __tsan_destroy_fiber(tsan_fiber);
+#endif
+  tsan_fiber = nullptr;
+  owns_tsan_fiber = false;
+  fctx = nullptr;
+}
+
+// Kept out of line so the annotations and the jump share one frame (a TSan requirement:
+// __tsan_switch_to_fiber must be called immediately before the switch).
+__attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* to,
+                                             bool leaving_for_good) {
+  SwitchRecord record{from, to};
+#if defined(RACEFUZZ_ASAN)
+  __sanitizer_start_switch_fiber(leaving_for_good ? nullptr : &from->asan_fake_stack,
+                                 to->stack_bottom, to->stack_size);
+#endif
+#if defined(RACEFUZZ_TSAN)
+  __tsan_switch_to_fiber(to->tsan_fiber, __tsan_switch_to_fiber_no_sync);
+#endif
+  (void)leaving_for_good;
+  bctx::transfer_t back = bctx::jump_fcontext(to->fctx, &record);
+  // Resumed: `back.data` is the record of whoever switched to us.
+  auto* incoming = static_cast<SwitchRecord*>(back.data);
+  incoming->from->fctx = back.fctx;
+  FinishSwitch(from->asan_fake_stack, incoming->from);
+}
+
+}  // namespace racefuzz

@@ -1,0 +1,74 @@
+// Fibers: stacks and context switches for logical threads, on Boost.Context's fcontext.
+//
+// Every switch is annotated for the sanitizers in the switching frame:
+//  - ASan: __sanitizer_start_switch_fiber before the jump (with a per-context fake stack, or
+//    nullptr when the context leaves for good) and __sanitizer_finish_switch_fiber after it,
+//    so stack-use-after-return detection keeps working across fibers.
+//  - TSan: __tsan_switch_to_fiber(.., __tsan_switch_to_fiber_no_sync), so TSan sees no
+//    happens-before between logical threads merely because they share one OS thread. The
+//    modelled primitives add exactly the happens-before they really create.
+#ifndef RACEFUZZ_HARNESS_FIBER_H_
+#define RACEFUZZ_HARNESS_FIBER_H_
+
+#include <cstddef>
+#include <vector>
+
+namespace racefuzz {
+
+// A fiber stack with a PROT_NONE guard page below it.
+struct FiberStack {
+  void* mapping = nullptr;  // start of the mmap (the guard page)
+  size_t mapping_size = 0;
+  char* bottom = nullptr;   // lowest usable address
+  size_t size = 0;          // usable bytes above the guard page
+  bool valid() const { return mapping != nullptr; }
+};
+
+// Stacks are expensive to map; an execution takes them from here and gives them back.
+class StackPool {
+ public:
+  explicit StackPool(size_t stack_size);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  FiberStack Acquire();
+  void Release(FiberStack stack);
+  // For a stack whose fiber was abandoned mid-run (after a failure): never reused, and
+  // registered with LSan as a root region so objects it still points to are not leaks.
+  void Quarantine(FiberStack stack);
+  size_t stack_size() const { return stack_size_; }
+
+ private:
+  size_t stack_size_;
+  std::vector<FiberStack> free_;
+  std::vector<FiberStack> quarantined_;
+};
+
+// One switchable context: a fiber, or the host (the OS thread's own stack).
+struct FiberContext {
+  void* fctx = nullptr;              // boost::context::detail::fcontext_t
+  const void* stack_bottom = nullptr;  // for ASan; learned on first switch for the host
+  size_t stack_size = 0;
+  void* asan_fake_stack = nullptr;
+  void* tsan_fiber = nullptr;
+  bool owns_tsan_fiber = false;
+  void (*entry)(void*) = nullptr;  // what a new fiber runs first
+  void* entry_arg = nullptr;
+
+  // Prepares a fiber context on `stack` that calls entry(arg) when first switched to.
+  // entry must never return; it leaves by SwitchContext(.., leaving_for_good=true).
+  void InitFiber(const FiberStack& stack, void (*entry)(void*), void* arg);
+  // Describes the currently running OS-thread context.
+  void InitHost();
+  // Frees sanitizer state; the context must not be running.
+  void Destroy();
+};
+
+// Switches from `from` (the running context) to `to`. Returns when something switches back
+// to `from`. With leaving_for_good, `from` is never resumed and its fake stack is freed.
+void SwitchContext(FiberContext* from, FiberContext* to, bool leaving_for_good);
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_HARNESS_FIBER_H_

@@ -1,0 +1,78 @@
+#include "harness/mutex.h"
+
+#include "absl/strings/str_format.h"
+#include "harness/sanitizer_hooks.h"
+#include "harness/scheduler.h"
+
+namespace racefuzz {
+
+Mutex::Mutex(const char* name) : name_(name) {
+  sanitizer::MutexCreate(this, sanitizer::kMutexNotStatic);
+}
+
+Mutex::~Mutex() { sanitizer::MutexDestroy(this); }
+
+bool Mutex::HeldByCurrentThread() const {
+  const Scheduler* s = Scheduler::Active();
+  return s != nullptr && owner_ != kNoThread && owner_ == s->CurrentThread();
+}
+
+void Mutex::Acquired(SourceLocation location) {
+  sanitizer::MutexPreLock(this, 0);
+  owner_ = Scheduler::Active()->CurrentThread();
+  sanitizer::MutexPostLock(this, 0);
+}
+
+void Mutex::Lock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kReadWrite, "mutex_lock", name_, location);
+  if (s == nullptr) {
+    real_.lock();
+    return;
+  }
+  const ThreadId me = s->CurrentThread();
+  if (owner_ == me) {
+    s->Fail(FailureKind::kDeadlock, absl::StrFormat("AA deadlock: recursive mutex_lock of '%s'", name_),
+            absl::StrFormat("%s already holds '%s' and tries to take it again.", s->ThreadName(me),
+                            name_),
+            location);
+  }
+  while (owner_ != kNoThread) {
+    waiters_ |= uint64_t{1} << me;
+    s->Block(WaitTarget{"mutex", name_, owner_}, location);
+  }
+  Acquired(location);
+}
+
+bool Mutex::TryLock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kReadWrite, "mutex_trylock", name_, location);
+  if (s == nullptr) return real_.try_lock();
+  if (owner_ != kNoThread) return false;
+  Acquired(location);
+  return true;
+}
+
+void Mutex::Unlock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kWrite, "mutex_unlock", name_, location);
+  if (s == nullptr) {
+    real_.unlock();
+    return;
+  }
+  const ThreadId me = s->CurrentThread();
+  if (owner_ != me) {
+    s->Fail(FailureKind::kLockMisuse,
+            owner_ == kNoThread
+                ? absl::StrFormat("mutex_unlock of '%s', which is not locked", name_)
+                : absl::StrFormat("mutex_unlock of '%s' by %s, but %s owns it", name_,
+                                  s->ThreadName(me), s->ThreadName(owner_)),
+            "", location);
+  }
+  sanitizer::MutexPreUnlock(this, 0);
+  owner_ = kNoThread;
+  sanitizer::MutexPostUnlock(this, 0);
+  // Every waiter competes again; the strategy decides who gets it.
+  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
+    if (waiters_ & 1) s->Wake(t);
+  }
+}
+
+}  // namespace racefuzz

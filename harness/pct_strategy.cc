@@ -1,0 +1,70 @@
+#include "harness/pct_strategy.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_format.h"
+
+namespace racefuzz {
+
+void PctStrategy::BeginExecution(uint64_t execution_index) {
+  execution_seed_ = seed_ + execution_index;
+  prng_ = Prng(execution_seed_);
+  choice_steps_ = 0;
+  next_change_ = 0;
+  priority_.clear();
+  change_points_.clear();
+  if (estimated_steps_ > 0) {
+    const uint64_t wanted = std::min<uint64_t>(depth_ - 1, estimated_steps_);
+    while (change_points_.size() < wanted) {
+      const uint64_t point = 1 + prng_.Below(estimated_steps_);
+      if (std::find(change_points_.begin(), change_points_.end(), point) ==
+          change_points_.end()) {
+        change_points_.push_back(point);
+      }
+    }
+    std::sort(change_points_.begin(), change_points_.end());
+  }
+}
+
+uint64_t PctStrategy::PriorityOf(ThreadId thread) {
+  if (thread >= priority_.size()) priority_.resize(thread + 1, 0);
+  if (priority_[thread] == 0) {
+    // Initial priorities are at least depth_ and distinct with overwhelming probability;
+    // ties are broken by thread id in PickNext.
+    priority_[thread] = depth_ + 1 + (prng_.Next() >> 2);
+  }
+  return priority_[thread];
+}
+
+bool PctStrategy::ShouldPreempt(const YieldContext& context) {
+  ++choice_steps_;
+  if (next_change_ < change_points_.size() && change_points_[next_change_] == choice_steps_) {
+    ++next_change_;
+    PriorityOf(context.current);
+    priority_[context.current] = next_change_;  // the i-th change point lowers to i
+  }
+  return true;  // PickNext runs the highest-priority runnable thread
+}
+
+ThreadId PctStrategy::PickNext(std::span<const ThreadId> runnable, ThreadId, uint64_t) {
+  ThreadId best = runnable.front();
+  uint64_t best_priority = PriorityOf(best);
+  for (ThreadId t : runnable.subspan(1)) {
+    const uint64_t p = PriorityOf(t);
+    if (p > best_priority) {
+      best = t;
+      best_priority = p;
+    }
+  }
+  return best;
+}
+
+void PctStrategy::EndExecution(uint64_t) {
+  estimated_steps_ = std::max(estimated_steps_, choice_steps_);
+}
+
+std::string PctStrategy::Describe() const {
+  return absl::StrFormat("pct(d=%d, seed=%d, k=%d)", depth_, execution_seed_, estimated_steps_);
+}
+
+}  // namespace racefuzz

@@ -1,0 +1,100 @@
+#include "harness/rwlock.h"
+
+#include <bit>
+
+#include "absl/strings/str_format.h"
+#include "harness/sanitizer_hooks.h"
+#include "harness/scheduler.h"
+
+namespace racefuzz {
+
+RwLock::RwLock(const char* name) : name_(name) {
+  sanitizer::MutexCreate(this, sanitizer::kMutexNotStatic);
+}
+
+RwLock::~RwLock() { sanitizer::MutexDestroy(this); }
+
+void RwLock::WakeAll() {
+  Scheduler* s = Scheduler::Active();
+  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
+    if (waiters_ & 1) s->Wake(t);
+  }
+}
+
+void RwLock::ReadLock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kRead, "down_read", name_, location);
+  if (s == nullptr) {
+    real_.lock_shared();
+    return;
+  }
+  const ThreadId me = s->CurrentThread();
+  if (writer_ == me) {
+    s->Fail(FailureKind::kDeadlock, absl::StrFormat("AA deadlock: down_read of '%s' held for write", name_),
+            "", location);
+  }
+  while (writer_ != kNoThread) {
+    waiters_ |= uint64_t{1} << me;
+    s->Block(WaitTarget{"rwsem (read)", name_, writer_}, location);
+  }
+  sanitizer::MutexPreLock(this, sanitizer::kMutexReadLock);
+  readers_ |= uint64_t{1} << me;
+  sanitizer::MutexPostLock(this, sanitizer::kMutexReadLock);
+}
+
+void RwLock::ReadUnlock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kWrite, "up_read", name_, location);
+  if (s == nullptr) {
+    real_.unlock_shared();
+    return;
+  }
+  const uint64_t bit = uint64_t{1} << s->CurrentThread();
+  if ((readers_ & bit) == 0) {
+    s->Fail(FailureKind::kLockMisuse, absl::StrFormat("up_read of '%s' not held for read", name_),
+            "", location);
+  }
+  sanitizer::MutexPreUnlock(this, sanitizer::kMutexReadLock);
+  readers_ &= ~bit;
+  sanitizer::MutexPostUnlock(this, sanitizer::kMutexReadLock);
+  if (readers_ == 0) WakeAll();
+}
+
+void RwLock::WriteLock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kReadWrite, "down_write", name_, location);
+  if (s == nullptr) {
+    real_.lock();
+    return;
+  }
+  const ThreadId me = s->CurrentThread();
+  if (writer_ == me || (readers_ & (uint64_t{1} << me)) != 0) {
+    s->Fail(FailureKind::kDeadlock,
+            absl::StrFormat("AA deadlock: down_write of '%s' already held by this thread", name_),
+            "", location);
+  }
+  while (writer_ != kNoThread || readers_ != 0) {
+    waiters_ |= uint64_t{1} << me;
+    const ThreadId holder =
+        writer_ != kNoThread ? writer_ : static_cast<ThreadId>(std::countr_zero(readers_));
+    s->Block(WaitTarget{"rwsem (write)", name_, holder}, location);
+  }
+  sanitizer::MutexPreLock(this, 0);
+  writer_ = me;
+  sanitizer::MutexPostLock(this, 0);
+}
+
+void RwLock::WriteUnlock(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kWrite, "up_write", name_, location);
+  if (s == nullptr) {
+    real_.unlock();
+    return;
+  }
+  if (writer_ != s->CurrentThread()) {
+    s->Fail(FailureKind::kLockMisuse, absl::StrFormat("up_write of '%s' not held for write", name_),
+            "", location);
+  }
+  sanitizer::MutexPreUnlock(this, 0);
+  writer_ = kNoThread;
+  sanitizer::MutexPostUnlock(this, 0);
+  WakeAll();
+}
+
+}  // namespace racefuzz

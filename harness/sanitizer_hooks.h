@@ -1,0 +1,66 @@
+// Thin wrappers over the sanitizer interfaces the harness needs, compiled to nothing when
+// the sanitizer is off. The build defines RACEFUZZ_ASAN / RACEFUZZ_TSAN for the whole
+// program, because the harness itself is compiled *without* TSan instrumentation (so
+// __has_feature(thread_sanitizer) is false here even in a TSan build).
+#ifndef RACEFUZZ_HARNESS_SANITIZER_HOOKS_H_
+#define RACEFUZZ_HARNESS_SANITIZER_HOOKS_H_
+
+#include <cstddef>
+
+#if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(RACEFUZZ_ASAN)
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
+#endif
+#if defined(RACEFUZZ_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+namespace racefuzz::sanitizer {
+
+#if defined(RACEFUZZ_TSAN)
+inline constexpr bool kTsan = true;
+inline void Acquire(void* addr) { __tsan_acquire(addr); }
+inline void Release(void* addr) { __tsan_release(addr); }
+#else
+inline constexpr bool kTsan = false;
+inline void Acquire(void*) {}
+inline void Release(void*) {}
+#endif
+
+#if defined(RACEFUZZ_ASAN)
+inline constexpr bool kAsan = true;
+inline void UnpoisonStack(void* base, size_t size) { __asan_unpoison_memory_region(base, size); }
+#else
+inline constexpr bool kAsan = false;
+inline void UnpoisonStack(void*, size_t) {}
+#endif
+
+// TSan mutex annotations (tsan_interface.h); no-ops without TSan.
+#if defined(RACEFUZZ_TSAN)
+inline void MutexCreate(void* m, unsigned flags) { __tsan_mutex_create(m, flags); }
+inline void MutexDestroy(void* m) { __tsan_mutex_destroy(m, 0); }
+inline void MutexPreLock(void* m, unsigned flags) { __tsan_mutex_pre_lock(m, flags); }
+inline void MutexPostLock(void* m, unsigned flags) { __tsan_mutex_post_lock(m, flags, 0); }
+inline void MutexPreUnlock(void* m, unsigned flags) { __tsan_mutex_pre_unlock(m, flags); }
+inline void MutexPostUnlock(void* m, unsigned flags) { __tsan_mutex_post_unlock(m, flags); }
+inline constexpr unsigned kMutexReadLock = __tsan_mutex_read_lock;
+inline constexpr unsigned kMutexTryLock = __tsan_mutex_try_lock;
+inline constexpr unsigned kMutexNotStatic = __tsan_mutex_not_static;
+#else
+inline void MutexCreate(void*, unsigned) {}
+inline void MutexDestroy(void*) {}
+inline void MutexPreLock(void*, unsigned) {}
+inline void MutexPostLock(void*, unsigned) {}
+inline void MutexPreUnlock(void*, unsigned) {}
+inline void MutexPostUnlock(void*, unsigned) {}
+inline constexpr unsigned kMutexReadLock = 0;
+inline constexpr unsigned kMutexTryLock = 0;
+inline constexpr unsigned kMutexNotStatic = 0;
+#endif
+
+}  // namespace racefuzz::sanitizer
+
+#endif  // RACEFUZZ_HARNESS_SANITIZER_HOOKS_H_

@@ -1,0 +1,351 @@
+#include "harness/scheduler.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+#include "absl/strings/str_format.h"
+#include "harness/race_diagram.h"
+#include "harness/sanitizer_hooks.h"
+
+namespace racefuzz {
+
+Scheduler* Scheduler::active_ = nullptr;
+
+struct Scheduler::LogicalThread {
+  ThreadId id = 0;
+  std::string name;
+  std::function<void()> body;
+  ThreadState state = ThreadState::kRunnable;
+  FiberContext context;
+  FiberStack stack;
+  bool started = false;
+  WaitTarget waiting_on;
+  SourceLocation wait_location;
+  ThreadId joining = kNoThread;  // the thread this one waits to join
+  // Addresses TSan uses for the happens-before of spawn and of exit/join.
+  char spawn_token = 0;
+  char exit_token = 0;
+};
+
+namespace {
+[[noreturn]] void InternalError(const char* what) {
+  std::fprintf(stderr, "racefuzz: internal error: %s\n", what);
+  std::abort();
+}
+
+#if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
+// Sanitizer death callback: the process is about to die because ASan, TSan or UBSan found
+// a bug. Print which interleaving led there before it does.
+void OnSanitizerDeath() {
+  Scheduler* s = Scheduler::Active();
+  if (s == nullptr) return;
+  Failure failure;
+  failure.kind = FailureKind::kSanitizer;
+  failure.title = "sanitizer report above";
+  failure.thread = s->CurrentThread();
+  std::string report = s->FormatReport(failure);
+  std::fwrite(report.data(), 1, report.size(), stderr);
+  std::fflush(stderr);
+}
+
+#endif
+
+void InstallDeathCallback() {
+#if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
+  static const bool installed = [] {
+    __sanitizer_set_death_callback(&OnSanitizerDeath);
+    return true;
+  }();
+  (void)installed;
+#endif
+}
+}  // namespace
+
+Scheduler::Scheduler(size_t stack_size) : stacks_(stack_size) {
+  InstallDeathCallback();
+  scratch_runnable_.reserve(64);
+}
+
+Scheduler::~Scheduler() = default;
+
+const std::string& Scheduler::ThreadName(ThreadId id) const { return threads_[id]->name; }
+
+Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::string name) {
+  if (num_threads_ == threads_.size()) threads_.push_back(std::make_unique<LogicalThread>());
+  LogicalThread& t = *threads_[num_threads_];
+  t.id = static_cast<ThreadId>(num_threads_);
+  t.name = std::move(name);
+  t.body = std::move(body);
+  t.state = ThreadState::kRunnable;
+  t.started = false;
+  t.joining = kNoThread;
+  t.waiting_on = WaitTarget{};
+  t.stack = stacks_.Acquire();
+  t.context.InitFiber(t.stack, &Scheduler::ThreadEntry, this);
+  ++num_threads_;
+  ++num_runnable_;
+  return t;
+}
+
+ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRef<void()> main) {
+  if (active_ != nullptr) InternalError("Scheduler::Run while another execution is running");
+  if (options.strategy == nullptr) InternalError("ExecutionOptions.strategy is required");
+  options_ = &options;
+  num_threads_ = 0;
+  num_runnable_ = 0;
+  step_ = 0;
+  trace_.Clear();
+  decisions_.clear();
+  failure_ = Failure{};
+  abandoned_ = false;
+  options.strategy->BeginExecution(execution_index_++);
+  host_.InitHost();
+  active_ = this;
+  current_ = kNoThread;
+
+  LogicalThread& main_thread = NewThread([main] { main(); }, "T0");
+  sanitizer::Release(&main_thread.spawn_token);
+  SwitchToThread(main_thread.id, /*leaving_for_good=*/false);
+  // Back on the host: every thread finished, or a failure abandoned the execution.
+  FinishExecution();
+
+  ExecutionResult result;
+  result.failure = failure_;
+  result.steps = step_;
+  result.trace_hash = trace_.Hash();
+  result.decisions = decisions_;
+  options.strategy->EndExecution(step_);
+  return result;
+}
+
+void Scheduler::FinishExecution() {
+  active_ = nullptr;
+  current_ = kNoThread;
+  for (size_t i = 0; i < num_threads_; ++i) {
+    LogicalThread& t = *threads_[i];
+    sanitizer::Acquire(&t.exit_token);
+    t.context.Destroy();
+    if (t.state == ThreadState::kFinished) {
+      stacks_.Release(t.stack);
+    } else {
+      stacks_.Quarantine(t.stack);  // abandoned mid-run after a failure
+    }
+    t.stack = FiberStack{};
+    t.body = nullptr;
+  }
+}
+
+void Scheduler::ThreadEntry(void* arg) {
+  auto* self = static_cast<Scheduler*>(arg);
+  LogicalThread& t = *self->threads_[self->current_];
+  sanitizer::Acquire(&t.spawn_token);
+  self->trace_.Add({self->step_, t.id, EventKind::kThreadStart, -1, 0, "start", {}});
+  t.body();
+  t.body = nullptr;  // destroy captures on this thread, before it finishes
+  t.state = ThreadState::kFinished;
+  --self->num_runnable_;
+  sanitizer::Release(&t.exit_token);
+  self->trace_.Add({self->step_, t.id, EventKind::kThreadFinish, -1, 0, "exit", {}});
+  for (size_t i = 0; i < self->num_threads_; ++i) {
+    LogicalThread& other = *self->threads_[i];
+    if (other.state == ThreadState::kBlocked && other.joining == t.id) self->Wake(other.id);
+  }
+  self->Reschedule(/*leaving_for_good=*/true);
+  InternalError("a finished logical thread was resumed");
+}
+
+ThreadId Scheduler::Spawn(std::function<void()> body, std::string name) {
+  if (num_threads_ >= kMaxThreads) {
+    Fail(FailureKind::kInvariant, absl::StrFormat("more than %d logical threads", kMaxThreads),
+         "", SourceLocation{});
+  }
+  if (name.empty()) name = absl::StrFormat("T%d", num_threads_);
+  LogicalThread& t = NewThread(std::move(body), std::move(name));
+  sanitizer::Release(&t.spawn_token);
+  return t.id;
+}
+
+void Scheduler::Join(ThreadId thread, SourceLocation location) {
+  if (thread >= num_threads_) InternalError("Join of an unknown thread");
+  YieldPoint("join", location);
+  LogicalThread& target = *threads_[thread];
+  if (target.state != ThreadState::kFinished) {
+    threads_[current_]->joining = thread;
+    Block(WaitTarget{"join", target.name.c_str(), thread}, location);
+    threads_[current_]->joining = kNoThread;
+  }
+  sanitizer::Acquire(&target.exit_token);
+}
+
+void Scheduler::RunnableThreads(std::vector<ThreadId>& out) const {
+  out.clear();
+  for (size_t i = 0; i < num_threads_; ++i) {
+    if (threads_[i]->state == ThreadState::kRunnable) out.push_back(static_cast<ThreadId>(i));
+  }
+}
+
+void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
+  const uint64_t step = ++step_;
+  trace_.Add({step, current_, EventKind::kYield, -1, 0, label, location, object});
+  if (step > options_->step_budget) {
+    Fail(FailureKind::kStepBudget,
+         absl::StrFormat("step budget of %d scheduling points exhausted", options_->step_budget),
+         "The execution did not finish: a livelock, an endless loop, or a budget too small "
+         "for this program.",
+         location);
+  }
+  if (num_runnable_ < 2) return;
+  const YieldContext context{current_, step, label, location};
+  if (!options_->strategy->ShouldPreempt(context)) return;
+  RunnableThreads(scratch_runnable_);
+  const ThreadId next = options_->strategy->PickNext(scratch_runnable_, current_, step);
+  if (std::find(scratch_runnable_.begin(), scratch_runnable_.end(), next) ==
+      scratch_runnable_.end()) {
+    InternalError("strategy picked a thread that is not runnable");
+  }
+  if (next == current_) return;
+  decisions_.push_back({step, next});
+  trace_.Add({step, current_, EventKind::kPreempt, -1, next, "preempt", location});
+  SwitchToThread(next, /*leaving_for_good=*/false);
+}
+
+void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
+  LogicalThread& t = *threads_[current_];
+  t.state = ThreadState::kBlocked;
+  t.waiting_on = target;
+  t.wait_location = location;
+  --num_runnable_;
+  trace_.Add({step_, current_, EventKind::kBlock, trace_.AddText(absl::StrFormat(
+                                                      "%s %s", target.kind, target.name)),
+              0, "blocks on", location});
+  Reschedule(/*leaving_for_good=*/false);
+  // Running again: someone woke us.
+}
+
+void Scheduler::Wake(ThreadId thread) {
+  LogicalThread& t = *threads_[thread];
+  if (t.state != ThreadState::kBlocked) return;
+  t.state = ThreadState::kRunnable;
+  t.waiting_on = WaitTarget{};
+  ++num_runnable_;
+  trace_.Add({step_, current_, EventKind::kWake, -1, thread, "wakes", {}});
+}
+
+void Scheduler::Reschedule(bool leaving_for_good) {
+  const uint64_t step = ++step_;
+  RunnableThreads(scratch_runnable_);
+  if (scratch_runnable_.empty()) {
+    for (size_t i = 0; i < num_threads_; ++i) {
+      if (threads_[i]->state != ThreadState::kFinished) {
+        ReportDeadlock(threads_[current_]->wait_location);
+      }
+    }
+    SwitchToHost(leaving_for_good);
+  }
+  ThreadId next = scratch_runnable_.front();
+  if (scratch_runnable_.size() > 1) {
+    next = options_->strategy->PickNext(scratch_runnable_, kNoThread, step);
+    if (std::find(scratch_runnable_.begin(), scratch_runnable_.end(), next) ==
+        scratch_runnable_.end()) {
+      InternalError("strategy picked a thread that is not runnable");
+    }
+    if (next != scratch_runnable_.front()) decisions_.push_back({step, next});
+  }
+  if (next == current_) return;  // woken while blocking: cannot happen, kept for safety
+  SwitchToThread(next, leaving_for_good);
+}
+
+void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
+  FiberContext* from = current_ == kNoThread ? &host_ : &threads_[current_]->context;
+  current_ = next;
+  SwitchContext(from, &threads_[next]->context, leaving_for_good);
+}
+
+void Scheduler::SwitchToHost(bool leaving_for_good) {
+  FiberContext* from = &threads_[current_]->context;
+  SwitchContext(from, &host_, leaving_for_good);
+  InternalError("an abandoned logical thread was resumed");
+}
+
+void Scheduler::ReportDeadlock(SourceLocation location) {
+  std::string chain;
+  for (size_t i = 0; i < num_threads_; ++i) {
+    const LogicalThread& t = *threads_[i];
+    if (t.state != ThreadState::kBlocked) continue;
+    // Follow the wait-for chain from this thread until it ends or cycles.
+    absl::StrAppendFormat(&chain, "  %s", t.name);
+    std::vector<bool> seen(num_threads_, false);
+    const LogicalThread* at = &t;
+    while (at != nullptr && !seen[at->id]) {
+      seen[at->id] = true;
+      const WaitTarget& w = at->waiting_on;
+      absl::StrAppendFormat(&chain, " waits for %s '%s' (%s:%d)", w.kind, w.name,
+                            at->wait_location.Basename(), at->wait_location.line);
+      if (w.owner == kNoThread || w.owner >= num_threads_) {
+        chain += ", which no thread can signal any more";
+        break;
+      }
+      const LogicalThread& owner = *threads_[w.owner];
+      absl::StrAppendFormat(&chain, ",\n    held by %s, which", owner.name);
+      if (seen[owner.id]) {
+        chain += " (cycle)";
+        break;
+      }
+      at = owner.state == ThreadState::kBlocked ? &owner : nullptr;
+      if (at == nullptr) chain += ", which has finished without releasing it";
+    }
+    chain += '\n';
+  }
+  Fail(FailureKind::kDeadlock, "deadlock: no logical thread can run",
+       "Wait-for chains:\n" + chain, location);
+}
+
+void Scheduler::Annotate(std::string text, SourceLocation location) {
+  trace_.Add({step_, current_, EventKind::kAnnotation, trace_.AddText(std::move(text)), 0, "",
+              location});
+}
+
+void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
+                     SourceLocation location) {
+  failure_.kind = kind;
+  failure_.title = std::move(title);
+  failure_.details = std::move(details);
+  failure_.thread = current_;
+  failure_.location = location;
+  if (options_->on_failure == FailurePolicy::kAbort || current_ == kNoThread) {
+    std::string report = FormatReport(failure_);
+    std::fwrite(report.data(), 1, report.size(), stderr);
+    std::fflush(stderr);
+    std::abort();
+  }
+  abandoned_ = true;
+  SwitchToHost(/*leaving_for_good=*/true);
+}
+
+std::string Scheduler::FormatReport(const Failure& failure) const {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < num_threads_; ++i) names.push_back(threads_[i]->name);
+  std::string out = absl::StrFormat("\n==racefuzz== BUG [%s]: %s\n", FailureKindName(failure.kind),
+                                    failure.title);
+  if (failure.thread != kNoThread && failure.thread < num_threads_) {
+    absl::StrAppendFormat(&out, "  in logical thread %s", names[failure.thread]);
+    if (failure.location.line > 0) {
+      absl::StrAppendFormat(&out, " at %s:%d", failure.location.Basename(),
+                            failure.location.line);
+    }
+    out += '\n';
+  }
+  if (!failure.details.empty()) absl::StrAppendFormat(&out, "%s\n", failure.details);
+  absl::StrAppendFormat(&out,
+                        "\nRace diagram (strategy %s, %d scheduling points, trace hash "
+                        "%016x; time flows down):\n",
+                        options_->strategy->Describe(), step_, trace_.Hash());
+  out += RenderRaceDiagram(trace_, names, failure);
+  absl::StrAppendFormat(&out, "\nReplay decisions: %s\n", FormatDecisionList(decisions_));
+  if (options_->report_footer) out += options_->report_footer();
+  return out;
+}
+
+}  // namespace racefuzz

@@ -1,0 +1,136 @@
+// Scheduler: runs one execution of logical threads on fibers, deterministically.
+//
+// An execution starts with one logical thread (T0) running the caller's function; it may
+// spawn and join more. Exactly one logical thread runs at a time. Control changes hands only
+// at scheduling points: yield points (where the Strategy may preempt), blocking, and thread
+// exit. Nothing here depends on addresses, hash-map order, time or real threads, so the same
+// strategy decisions always give the same trace.
+//
+// The scheduler owns every logical thread, stack and trace of the execution, and resets
+// them between executions, so one process runs thousands of executions per second with
+// nothing carried over.
+#ifndef RACEFUZZ_HARNESS_SCHEDULER_H_
+#define RACEFUZZ_HARNESS_SCHEDULER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "harness/decision_list.h"
+#include "harness/failure.h"
+#include "harness/fiber.h"
+#include "harness/interleaving_observer.h"
+#include "harness/source_location.h"
+#include "harness/strategy.h"
+#include "harness/trace.h"
+
+namespace racefuzz {
+
+// What happens when the harness finds a bug (deadlock, refcount misuse, failed check...).
+enum class FailurePolicy {
+  kReturn,  // stop the execution and return the failure to the caller (tests, exploration)
+  kAbort,   // print the report and abort(), so a fuzzing engine records a crash
+};
+
+struct ExecutionOptions {
+  Strategy* strategy = nullptr;  // required; not owned
+  uint64_t step_budget = 200000;
+  FailurePolicy on_failure = FailurePolicy::kReturn;
+  InterleavingObserver* observer = nullptr;  // optional reads-from feedback
+  // Extra text printed after every report of this execution (for example the decoded
+  // program and the command that replays it).
+  std::function<std::string()> report_footer;
+};
+
+struct ExecutionResult {
+  Failure failure;
+  uint64_t steps = 0;
+  uint64_t trace_hash = 0;
+  DecisionList decisions;
+  bool failed() const { return failure.failed(); }
+};
+
+// What a blocked thread waits for; used to explain deadlocks as wait-for chains.
+struct WaitTarget {
+  const char* kind = "";          // "mutex", "rwlock", "completion", "join", ...
+  const char* name = "";          // the object's name in the code under test
+  ThreadId owner = kNoThread;     // the thread that holds it, when there is one
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(size_t stack_size = 256 * 1024);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Runs `main` as logical thread T0 until every logical thread has finished or a failure
+  // stops the execution.
+  ExecutionResult Run(const ExecutionOptions& options, absl::FunctionRef<void()> main);
+
+  // The scheduler whose execution is running on this OS thread, or nullptr. Instrumented
+  // primitives use real synchronisation when there is none (the stress-test baseline).
+  static Scheduler* Active() { return active_; }
+
+  // --- Used by instrumented primitives and by code under test, inside an execution. ---
+  ThreadId CurrentThread() const { return current_; }
+  const std::string& ThreadName(ThreadId id) const;
+  ThreadId Spawn(std::function<void()> body, std::string name);
+  void Join(ThreadId thread, SourceLocation location);
+  // A point where the running thread may be preempted.
+  void YieldPoint(const char* label, SourceLocation location, const char* object = nullptr);
+  // Blocks the running thread until Wake(); returns once it runs again.
+  void Block(const WaitTarget& target, SourceLocation location);
+  void Wake(ThreadId thread);
+  void Annotate(std::string text, SourceLocation location);
+  // Reports a bug in the code under test. Does not return to the caller.
+  [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
+                         SourceLocation location);
+  void ReadsFrom(uint32_t writer_site, uint32_t reader_site) {
+    if (options_->observer != nullptr) options_->observer->OnReadsFrom(writer_site, reader_site);
+  }
+  uint64_t steps() const { return step_; }
+  const Trace& trace() const { return trace_; }
+
+  // The full report (failure, race diagram, replay decisions, footer) for the running or
+  // last execution.
+  std::string FormatReport(const Failure& failure) const;
+
+ private:
+  struct LogicalThread;
+  enum class ThreadState { kRunnable, kBlocked, kFinished };
+
+  static void ThreadEntry(void* arg);
+  LogicalThread& NewThread(std::function<void()> body, std::string name);
+  void SwitchToThread(ThreadId next, bool leaving_for_good);
+  [[noreturn]] void SwitchToHost(bool leaving_for_good);
+  // The running thread blocked or finished: choose who runs next.
+  void Reschedule(bool leaving_for_good);
+  void RunnableThreads(std::vector<ThreadId>& out) const;
+  [[noreturn]] void ReportDeadlock(SourceLocation location);
+  void FinishExecution();
+
+  static Scheduler* active_;
+
+  StackPool stacks_;
+  std::vector<std::unique_ptr<LogicalThread>> threads_;  // pooled; first num_threads_ live
+  size_t num_threads_ = 0;
+  size_t num_runnable_ = 0;
+  FiberContext host_;
+  ThreadId current_ = kNoThread;
+  const ExecutionOptions* options_ = nullptr;
+  uint64_t step_ = 0;
+  uint64_t execution_index_ = 0;
+  Trace trace_;
+  DecisionList decisions_;
+  Failure failure_;
+  bool abandoned_ = false;
+  std::vector<ThreadId> scratch_runnable_;
+};
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_HARNESS_SCHEDULER_H_

@@ -1,0 +1,61 @@
+// Strategy: the one small interface through which a scheduling policy steers an execution.
+//
+// The scheduler asks two questions, and only when there is a real choice (at least two
+// runnable logical threads), following the split of Apple XNU's unit-test fibers
+// (fibers_should_yield / fibers_choose_next):
+//   ShouldPreempt: at a yield point of the running thread, switch away or keep running?
+//   PickNext:      which runnable thread runs next (after a preemption, or after the running
+//                  thread blocked or finished)?
+// Keeping "whether" apart from "whom" lets a byte-driven strategy spend input bytes only on
+// real decisions, so few bytes mean few preemptions.
+#ifndef RACEFUZZ_HARNESS_STRATEGY_H_
+#define RACEFUZZ_HARNESS_STRATEGY_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "harness/source_location.h"
+
+namespace racefuzz {
+
+using ThreadId = uint32_t;
+inline constexpr ThreadId kNoThread = UINT32_MAX;
+// Logical threads per execution; primitives keep waiter sets as 64-bit masks.
+inline constexpr ThreadId kMaxThreads = 64;
+
+// What the scheduler knows at a yield point.
+struct YieldContext {
+  ThreadId current;         // the thread that reached the yield point
+  uint64_t step;            // index of this scheduling point in the execution
+  const char* label;        // e.g. "mutex_lock"
+  SourceLocation location;  // where in the code under test
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+
+  // Called once before each execution. `execution_index` counts executions run with this
+  // strategy object (0-based); strategies that learn across runs (PCT) use it.
+  virtual void BeginExecution(uint64_t execution_index) {}
+
+  // Called at a yield point when at least two threads are runnable.
+  virtual bool ShouldPreempt(const YieldContext& context) = 0;
+
+  // Chooses among `runnable` (sorted by id, at least two entries). `current` is the thread
+  // that was running, or kNoThread when it blocked or finished. Must return an element of
+  // `runnable`.
+  virtual ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
+                            uint64_t step) = 0;
+
+  // Called after each execution with the number of scheduling points it had.
+  virtual void EndExecution(uint64_t steps) {}
+
+  // A name for reports, e.g. "pct(d=2, seed=7)".
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_HARNESS_STRATEGY_H_

@@ -1,0 +1,24 @@
+// Logical threads for code under test: spawn and join inside an execution.
+#ifndef RACEFUZZ_HARNESS_THREAD_H_
+#define RACEFUZZ_HARNESS_THREAD_H_
+
+#include <functional>
+#include <string>
+
+#include "harness/scheduler.h"
+
+namespace racefuzz {
+
+// Starts a logical thread in the running execution. It first runs when the strategy picks it.
+inline ThreadId SpawnThread(std::function<void()> body, std::string name = "") {
+  return Scheduler::Active()->Spawn(std::move(body), std::move(name));
+}
+
+// Waits for a logical thread to finish; establishes happens-before from its whole run.
+inline void JoinThread(ThreadId thread, SourceLocation location = SourceLocation::Current()) {
+  Scheduler::Active()->Join(thread, location);
+}
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_HARNESS_THREAD_H_

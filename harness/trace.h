@@ -1,0 +1,65 @@
+// Trace: every scheduling point, decision and annotation of one execution, in order.
+//
+// The trace is what a race diagram is drawn from and what determinism is checked against:
+// its hash covers thread ids, event kinds, labels and source locations (file basename and
+// line), never addresses, so the same decisions give the same hash in every build.
+#ifndef RACEFUZZ_HARNESS_TRACE_H_
+#define RACEFUZZ_HARNESS_TRACE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/source_location.h"
+#include "harness/strategy.h"
+
+namespace racefuzz {
+
+enum class EventKind : uint8_t {
+  kThreadStart,   // a logical thread ran for the first time
+  kYield,         // a yield point: label names the operation about to happen
+  kPreempt,       // the strategy switched away from the running thread (value: next thread)
+  kBlock,         // the thread blocked (label: what it waits on)
+  kWake,          // the thread woke another (value: woken thread)
+  kAnnotation,    // free text from the code under test, e.g. "ioctl(fd=3, ALLOC)"
+  kThreadFinish,  // a logical thread returned
+};
+
+struct TraceEvent {
+  uint64_t step;          // scheduling-point index at the time of the event
+  ThreadId thread;        // the thread the event belongs to
+  EventKind kind;
+  int32_t text = -1;      // index into Trace::texts() for annotations and object names
+  uint32_t value = 0;     // kind-specific (thread ids for kPreempt/kWake)
+  const char* label = "";
+  SourceLocation location;
+  const char* object = nullptr;  // name of the primitive operated on, if any
+};
+
+class Trace {
+ public:
+  void Clear() {
+    events_.clear();
+    texts_.clear();
+  }
+  void Add(const TraceEvent& event) { events_.push_back(event); }
+  int32_t AddText(std::string text) {
+    texts_.push_back(std::move(text));
+    return static_cast<int32_t>(texts_.size() - 1);
+  }
+  const std::vector<TraceEvent>& events() const { return events_; }
+  const std::string& text(int32_t index) const { return texts_[index]; }
+
+  // FNV-1a over the address-free content of every event.
+  uint64_t Hash() const;
+  // One line per event, for debugging and determinism diffs.
+  std::string Dump() const;
+
+ private:
+  std::vector<TraceEvent> events_;
+  std::vector<std::string> texts_;
+};
+
+}  // namespace racefuzz
+
+#endif  // RACEFUZZ_HARNESS_TRACE_H_

@@ -1,0 +1,67 @@
+#include "harness/wait_queue.h"
+
+#include <chrono>
+
+#include "harness/sanitizer_hooks.h"
+#include "harness/scheduler.h"
+
+namespace racefuzz {
+
+void WaitQueue::WaitEvent(absl::FunctionRef<bool()> condition, SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kRead, "wait_event", name_, location);
+  if (s == nullptr) {
+    // Real threads: the condition's state is not protected by our mutex, so poll with a
+    // short timeout instead of trusting every wake-up to be seen.
+    std::unique_lock<std::mutex> lock(real_mutex_);
+    while (!condition()) real_cv_.wait_for(lock, std::chrono::milliseconds(1));
+    return;
+  }
+  while (!condition()) {
+    waiters_ |= uint64_t{1} << s->CurrentThread();
+    s->Block(WaitTarget{"wait queue", name_, kNoThread}, location);
+    sanitizer::Acquire(this);
+    s->YieldPoint("wait_event recheck", location, name_);
+  }
+}
+
+void WaitQueue::WakeUpAll(SourceLocation location) {
+  Scheduler* s = SyncAccess(site_, Access::kWrite, "wake_up_all", name_, location);
+  if (s == nullptr) {
+    std::lock_guard<std::mutex> lock(real_mutex_);
+    real_cv_.notify_all();
+    return;
+  }
+  sanitizer::Release(this);
+  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
+    if (waiters_ & 1) s->Wake(t);
+  }
+}
+
+void Completion::Complete(SourceLocation location) {
+  {
+    std::lock_guard<std::mutex> lock(real_mutex_);
+    if (done_ != kAll) ++done_;
+  }
+  queue_.WakeUpAll(location);
+}
+
+void Completion::CompleteAll(SourceLocation location) {
+  {
+    std::lock_guard<std::mutex> lock(real_mutex_);
+    done_ = kAll;
+  }
+  queue_.WakeUpAll(location);
+}
+
+bool Completion::TryWait(SourceLocation location) {
+  std::lock_guard<std::mutex> lock(real_mutex_);
+  if (done_ == 0) return false;
+  if (done_ != kAll) --done_;
+  return true;
+}
+
+void Completion::Wait(SourceLocation location) {
+  queue_.WaitEvent([this, location] { return TryWait(location); }, location);
+}
+
+}  // namespace racefuzz

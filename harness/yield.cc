@@ -1,0 +1,30 @@
+#include "harness/yield.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "absl/strings/str_format.h"
+#include "harness/scheduler.h"
+
+namespace racefuzz {
+
+void Yield(const char* label, SourceLocation location) {
+  if (Scheduler* s = Scheduler::Active()) s->YieldPoint(label, location);
+}
+
+void Annotate(std::string text, SourceLocation location) {
+  if (Scheduler* s = Scheduler::Active()) s->Annotate(std::move(text), location);
+}
+
+void ReportBug(FailureKind kind, std::string title, std::string details,
+               SourceLocation location) {
+  if (Scheduler* s = Scheduler::Active(); s != nullptr && s->CurrentThread() != kNoThread) {
+    s->Fail(kind, std::move(title), std::move(details), location);
+  }
+  std::fprintf(stderr, "\n==racefuzz== BUG [%s]: %s\n  at %s:%d\n%s\n", FailureKindName(kind),
+               title.c_str(), std::string(location.Basename()).c_str(), location.line,
+               details.c_str());
+  std::abort();
+}
+
+}  // namespace racefuzz
