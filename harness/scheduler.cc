@@ -197,7 +197,7 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
          location);
   }
   if (num_runnable_ < 2) return;
-  const YieldContext context{current_, step, label, location};
+  const YieldContext context{current_, step, label, location, object};
   if (!options_->strategy->ShouldPreempt(context)) return;
   RunnableThreads(scratch_runnable_);
   const ThreadId next = options_->strategy->PickNext(scratch_runnable_, current_, step);
@@ -288,11 +288,12 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
         break;
       }
       const LogicalThread& owner = *threads_[w.owner];
-      absl::StrAppendFormat(&chain, ",\n    held by %s, which", owner.name);
+      absl::StrAppendFormat(&chain, ",\n    held by %s", owner.name);
       if (seen[owner.id]) {
         chain += " (cycle)";
         break;
       }
+      if (owner.state == ThreadState::kBlocked) chain += ", which";
       at = owner.state == ThreadState::kBlocked ? &owner : nullptr;
       if (at == nullptr) chain += ", which has finished without releasing it";
     }

@@ -30,6 +30,7 @@ struct YieldContext {
   uint64_t step;            // index of this scheduling point in the execution
   const char* label;        // e.g. "mutex_lock"
   SourceLocation location;  // where in the code under test
+  const char* object = nullptr;  // the primitive's name, e.g. "heap_list_lock", if any
 };
 
 class Strategy {
