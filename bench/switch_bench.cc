@@ -1,0 +1,172 @@
+// The cost of handing control from one thread to another: racefuzz's yield-and-switch between
+// two logical threads (fibers) against a semaphore baton between two OS threads, the way
+// folly's DeterministicSchedule serialises real threads (folly/test/DeterministicSchedule.cpp:
+// one semaphore per thread; the running thread posts the next one's and waits on its own).
+// Both report wall-clock nanoseconds per switch in the counter kNsPerSwitch.
+#include <semaphore.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <semaphore>
+#include <span>
+#include <string>
+#include <thread>
+
+#include "bench/bench_counters.h"
+#include "benchmark/benchmark.h"
+#include "harness/scheduler.h"
+#include "harness/strategy.h"
+#include "harness/thread.h"
+#include "harness/yield.h"
+
+namespace racefuzz::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Nanoseconds(Clock::duration d) {
+  return std::chrono::duration<double, std::nano>(d).count();
+}
+
+// Preempts at every yield point and runs the other thread: with two logical threads every
+// yield point is a switch.
+class PingPongStrategy final : public Strategy {
+ public:
+  bool ShouldPreempt(const YieldContext&) override { return true; }
+  ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current, uint64_t) override {
+    for (ThreadId t : runnable) {
+      if (t != current) {
+        ++switches_;
+        return t;
+      }
+    }
+    return runnable.front();
+  }
+  std::string Describe() const override { return "ping-pong"; }
+  uint64_t switches() const { return switches_; }
+
+ private:
+  uint64_t switches_ = 0;
+};
+
+// One execution per iteration: T0 spawns T1 and both run `yields` yield points, so the two
+// logical threads alternate at every one. kNsPerSwitch is timed inside the execution, from
+// T0's first yield point to the end of the last loop (the steady-state switch: scheduler
+// bookkeeping, trace, decision list, strategy calls and the fcontext jump). The second
+// counter spreads the whole Scheduler::Run (spawn, stacks, trace hash, result) over the
+// switches.
+void BM_FiberSwitch(benchmark::State& state) {
+  const int64_t yields = state.range(0);
+  Scheduler scheduler;
+  PingPongStrategy strategy;
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  options.step_budget = UINT64_MAX;
+
+  Clock::duration in_execution{};
+  uint64_t in_execution_switches = 0;
+  Clock::time_point window_start;
+  uint64_t switches_at_start = 0;
+  int loops_done = 0;
+  auto yield_loop = [&] {
+    for (int64_t i = 0; i < yields; ++i) Yield("ping");
+    if (++loops_done == 2) {
+      in_execution += Clock::now() - window_start;
+      in_execution_switches += strategy.switches() - switches_at_start;
+    }
+  };
+  auto body = [&] {
+    const ThreadId partner = SpawnThread(yield_loop, "pong");
+    loops_done = 0;
+    switches_at_start = strategy.switches();
+    window_start = Clock::now();
+    yield_loop();
+    JoinThread(partner);
+  };
+
+  const uint64_t switches_before = strategy.switches();
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    const ExecutionResult result = scheduler.Run(options, body);
+    if (result.failed()) {
+      state.SkipWithError("the ping-pong execution failed");
+      return;
+    }
+  }
+  const double total_ns = Nanoseconds(Clock::now() - start);
+  const double switches = static_cast<double>(strategy.switches() - switches_before);
+  state.counters[kNsPerSwitch] =
+      Nanoseconds(in_execution) / static_cast<double>(in_execution_switches);
+  state.counters["ns_per_switch_whole_run"] = total_ns / switches;
+  state.counters["switches"] = switches;
+}
+BENCHMARK(BM_FiberSwitch)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// folly's baton: a POSIX semaphore per thread (sem_post / sem_wait, futex underneath).
+class PosixSemaphore {
+ public:
+  PosixSemaphore() { sem_init(&sem_, 0, 0); }
+  ~PosixSemaphore() { sem_destroy(&sem_); }
+  void Post() { sem_post(&sem_); }
+  void Wait() {
+    while (sem_wait(&sem_) != 0) {
+    }
+  }
+
+ private:
+  sem_t sem_;
+};
+
+// C++20's std::binary_semaphore (libstdc++: atomic wait, a short spin, then futex).
+class StdBinarySemaphore {
+ public:
+  void Post() { sem_.release(); }
+  void Wait() { sem_.acquire(); }
+
+ private:
+  std::binary_semaphore sem_{0};
+};
+
+// Two OS threads alternate: the benchmark thread posts the partner's semaphore and waits on
+// its own; the partner does the reverse. Each hand-over is one switch.
+template <typename Semaphore>
+void BM_OsThreadBaton(benchmark::State& state) {
+  const int64_t round_trips = state.range(0);
+  Semaphore to_partner;
+  Semaphore to_bench;
+  std::atomic<bool> stop{false};
+  std::thread partner([&] {
+    for (;;) {
+      to_partner.Wait();
+      if (stop.load(std::memory_order_relaxed)) return;
+      to_bench.Post();
+    }
+  });
+
+  uint64_t switches = 0;
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    for (int64_t i = 0; i < round_trips; ++i) {
+      to_partner.Post();
+      to_bench.Wait();
+    }
+    switches += 2 * static_cast<uint64_t>(round_trips);
+  }
+  const double total_ns = Nanoseconds(Clock::now() - start);
+  stop.store(true, std::memory_order_relaxed);
+  to_partner.Post();
+  partner.join();
+  state.counters[kNsPerSwitch] = total_ns / static_cast<double>(switches);
+  state.counters["switches"] = static_cast<double>(switches);
+}
+
+void BM_OsThreadSemBaton(benchmark::State& state) { BM_OsThreadBaton<PosixSemaphore>(state); }
+void BM_OsThreadStdSemaphoreBaton(benchmark::State& state) {
+  BM_OsThreadBaton<StdBinarySemaphore>(state);
+}
+BENCHMARK(BM_OsThreadSemBaton)->Arg(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OsThreadStdSemaphoreBaton)->Arg(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace racefuzz::bench
