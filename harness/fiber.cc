@@ -14,13 +14,6 @@ namespace {
 
 namespace bctx = boost::context::detail;
 
-// Passed through jump_fcontext: who is switching to whom. It lives on the switching
-// context's stack, which stays untouched until that context is resumed.
-struct SwitchRecord {
-  FiberContext* from;
-  FiberContext* to;
-};
-
 size_t PageSize() {
   static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
   return page;
@@ -49,10 +42,10 @@ void FinishSwitch(void* fake_stack, FiberContext* came_from) {
 }
 
 void Trampoline(bctx::transfer_t transfer) {
-  auto* record = static_cast<SwitchRecord*>(transfer.data);
-  record->from->fctx = transfer.fctx;
-  FiberContext* self = record->to;
-  FinishSwitch(nullptr, record->from);
+  auto* from = static_cast<FiberContext*>(transfer.data);
+  from->fctx = transfer.fctx;
+  FiberContext* self = from->switching_to;
+  FinishSwitch(nullptr, from);
   self->entry(self->entry_arg);
   Die("a fiber entry function returned");
 }
@@ -135,7 +128,10 @@ void FiberContext::Destroy() {
 // __tsan_switch_to_fiber must be called immediately before the switch).
 __attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* to,
                                              bool leaving_for_good) {
-  SwitchRecord record{from, to};
+  // What travels through the jump lives in the context objects, not in this frame: with
+  // detect_stack_use_after_return a local could sit on a fake stack that a context leaving
+  // for good frees during the switch.
+  from->switching_to = to;
 #if defined(RACEFUZZ_ASAN)
   __sanitizer_start_switch_fiber(leaving_for_good ? nullptr : &from->asan_fake_stack,
                                  to->stack_bottom, to->stack_size);
@@ -144,11 +140,11 @@ __attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* t
   __tsan_switch_to_fiber(to->tsan_fiber, __tsan_switch_to_fiber_no_sync);
 #endif
   (void)leaving_for_good;
-  bctx::transfer_t back = bctx::jump_fcontext(to->fctx, &record);
-  // Resumed: `back.data` is the record of whoever switched to us.
-  auto* incoming = static_cast<SwitchRecord*>(back.data);
-  incoming->from->fctx = back.fctx;
-  FinishSwitch(from->asan_fake_stack, incoming->from);
+  bctx::transfer_t back = bctx::jump_fcontext(to->fctx, from);
+  // Resumed: `back.data` is the context that switched to us.
+  auto* incoming = static_cast<FiberContext*>(back.data);
+  incoming->fctx = back.fctx;
+  FinishSwitch(from->asan_fake_stack, incoming);
 }
 
 }  // namespace racefuzz

@@ -55,6 +55,7 @@ struct FiberContext {
   bool owns_tsan_fiber = false;
   void (*entry)(void*) = nullptr;  // what a new fiber runs first
   void* entry_arg = nullptr;
+  FiberContext* switching_to = nullptr;  // set by SwitchContext for the jump
 
   // Prepares a fiber context on `stack` that calls entry(arg) when first switched to.
   // entry must never return; it leaves by SwitchContext(.., leaving_for_good=true).

@@ -49,7 +49,7 @@ class MutexLock {
       : mutex_(mutex), location_(location) {
     mutex_.Lock(location);
   }
-  ~MutexLock() { mutex_.Unlock(location_); }
+  ~MutexLock() noexcept(false) { mutex_.Unlock(location_); }
   MutexLock(const MutexLock&) = delete;
   MutexLock& operator=(const MutexLock&) = delete;
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -21,6 +22,7 @@ struct Scheduler::LogicalThread {
   FiberContext context;
   FiberStack stack;
   bool started = false;
+  bool abandoned = false;  // left mid-run without unwinding; its stack is quarantined
   WaitTarget waiting_on;
   SourceLocation wait_location;
   ThreadId joining = kNoThread;  // the thread this one waits to join
@@ -80,6 +82,7 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
   t.body = std::move(body);
   t.state = ThreadState::kRunnable;
   t.started = false;
+  t.abandoned = false;
   t.joining = kNoThread;
   t.waiting_on = WaitTarget{};
   t.stack = stacks_.Acquire();
@@ -99,7 +102,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   trace_.Clear();
   decisions_.clear();
   failure_ = Failure{};
-  abandoned_ = false;
+  unwinding_ = false;
   options.strategy->BeginExecution(execution_index_++);
   host_.InitHost();
   active_ = this;
@@ -127,10 +130,10 @@ void Scheduler::FinishExecution() {
     LogicalThread& t = *threads_[i];
     sanitizer::Acquire(&t.exit_token);
     t.context.Destroy();
-    if (t.state == ThreadState::kFinished) {
-      stacks_.Release(t.stack);
+    if (t.abandoned) {
+      stacks_.Quarantine(t.stack);
     } else {
-      stacks_.Quarantine(t.stack);  // abandoned mid-run after a failure
+      stacks_.Release(t.stack);
     }
     t.stack = FiberStack{};
     t.body = nullptr;
@@ -140,10 +143,19 @@ void Scheduler::FinishExecution() {
 void Scheduler::ThreadEntry(void* arg) {
   auto* self = static_cast<Scheduler*>(arg);
   LogicalThread& t = *self->threads_[self->current_];
+  t.started = true;
   sanitizer::Acquire(&t.spawn_token);
   self->trace_.Add({self->step_, t.id, EventKind::kThreadStart, -1, 0, "start", {}});
-  t.body();
+  try {
+    t.body();
+  } catch (const ExecutionAbandoned&) {
+    // A failure stopped the execution; this thread's frames are now unwound.
+  }
   t.body = nullptr;  // destroy captures on this thread, before it finishes
+  if (self->unwinding_) {
+    t.state = ThreadState::kFinished;
+    self->UnwindNextThread();
+  }
   t.state = ThreadState::kFinished;
   --self->num_runnable_;
   sanitizer::Release(&t.exit_token);
@@ -152,7 +164,12 @@ void Scheduler::ThreadEntry(void* arg) {
     LogicalThread& other = *self->threads_[i];
     if (other.state == ThreadState::kBlocked && other.joining == t.id) self->Wake(other.id);
   }
-  self->Reschedule(/*leaving_for_good=*/true);
+  try {
+    self->Reschedule(/*leaving_for_good=*/true);
+  } catch (const ExecutionAbandoned&) {
+    // This exit revealed a deadlock among the remaining threads: unwind them.
+    self->UnwindNextThread();
+  }
   InternalError("a finished logical thread was resumed");
 }
 
@@ -187,6 +204,7 @@ void Scheduler::RunnableThreads(std::vector<ThreadId>& out) const {
 }
 
 void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
+  if (unwinding_) return;  // destructors of an abandoned execution run without scheduling
   const uint64_t step = ++step_;
   trace_.Add({step, current_, EventKind::kYield, -1, 0, label, location, object});
   if (step > options_->step_budget) {
@@ -212,6 +230,10 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
 }
 
 void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
+  if (unwinding_) {
+    if (std::uncaught_exceptions() == 0) throw ExecutionAbandoned{};
+    AbandonCurrentThread();
+  }
   LogicalThread& t = *threads_[current_];
   t.state = ThreadState::kBlocked;
   t.waiting_on = target;
@@ -261,10 +283,29 @@ void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
   FiberContext* from = current_ == kNoThread ? &host_ : &threads_[current_]->context;
   current_ = next;
   SwitchContext(from, &threads_[next]->context, leaving_for_good);
+  // Resumed. If the execution failed meanwhile, unwind this thread's frames.
+  if (unwinding_ && current_ != kNoThread) throw ExecutionAbandoned{};
+}
+
+void Scheduler::UnwindNextThread() {
+  for (size_t i = 0; i < num_threads_; ++i) {
+    LogicalThread& t = *threads_[i];
+    if (t.state == ThreadState::kFinished || t.id == current_) continue;
+    if (!t.started) {
+      t.state = ThreadState::kFinished;  // never ran: nothing on its stack to unwind
+      continue;
+    }
+    FiberContext* from = &threads_[current_]->context;
+    current_ = t.id;
+    SwitchContext(from, &t.context, /*leaving_for_good=*/true);
+    InternalError("an unwound logical thread was resumed");
+  }
+  SwitchToHost(/*leaving_for_good=*/true);
 }
 
 void Scheduler::SwitchToHost(bool leaving_for_good) {
   FiberContext* from = &threads_[current_]->context;
+  current_ = kNoThread;
   SwitchContext(from, &host_, leaving_for_good);
   InternalError("an abandoned logical thread was resumed");
 }
@@ -310,6 +351,13 @@ void Scheduler::Annotate(std::string text, SourceLocation location) {
 
 void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
                      SourceLocation location) {
+  if (unwinding_) {
+    // A second failure while cleaning up after the first: the first one is the report.
+    if (std::uncaught_exceptions() == 0) throw ExecutionAbandoned{};
+    AbandonCurrentThread();
+  }
+  failure_ = Failure{};  // also drops old string buffers (a moved-into string can hand
+                         // its old buffer to the source, which here would never be freed)
   failure_.kind = kind;
   failure_.title = std::move(title);
   failure_.details = std::move(details);
@@ -321,8 +369,16 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
     std::fflush(stderr);
     std::abort();
   }
-  abandoned_ = true;
-  SwitchToHost(/*leaving_for_good=*/true);
+  unwinding_ = true;
+  throw ExecutionAbandoned{};
+}
+
+void Scheduler::AbandonCurrentThread() {
+  // Cannot unwind from here (a destructor is running): leave the thread for good. Its
+  // stack is quarantined and registered with LSan, so what its frames own is not a leak.
+  threads_[current_]->abandoned = true;
+  threads_[current_]->state = ThreadState::kFinished;
+  UnwindNextThread();
 }
 
 std::string Scheduler::FormatReport(const Failure& failure) const {

@@ -53,6 +53,11 @@ struct ExecutionResult {
   bool failed() const { return failure.failed(); }
 };
 
+// Thrown through the frames of code under test when a failure stops an execution under
+// FailurePolicy::kReturn, so their destructors run and nothing they own leaks. Code under
+// test must let it pass (no catch (...) that swallows it).
+struct ExecutionAbandoned {};
+
 // What a blocked thread waits for; used to explain deadlocks as wait-for chains.
 struct WaitTarget {
   const char* kind = "";          // "mutex", "rwlock", "completion", "join", ...
@@ -93,6 +98,7 @@ class Scheduler {
     if (options_->observer != nullptr) options_->observer->OnReadsFrom(writer_site, reader_site);
   }
   uint64_t steps() const { return step_; }
+  bool unwinding() const { return unwinding_; }
   const Trace& trace() const { return trace_; }
 
   // The full report (failure, race diagram, replay decisions, footer) for the running or
@@ -107,6 +113,9 @@ class Scheduler {
   LogicalThread& NewThread(std::function<void()> body, std::string name);
   void SwitchToThread(ThreadId next, bool leaving_for_good);
   [[noreturn]] void SwitchToHost(bool leaving_for_good);
+  // After a failure: unwind the next abandoned logical thread, or return to the host.
+  [[noreturn]] void UnwindNextThread();
+  [[noreturn]] void AbandonCurrentThread();
   // The running thread blocked or finished: choose who runs next.
   void Reschedule(bool leaving_for_good);
   void RunnableThreads(std::vector<ThreadId>& out) const;
@@ -127,7 +136,9 @@ class Scheduler {
   Trace trace_;
   DecisionList decisions_;
   Failure failure_;
-  bool abandoned_ = false;
+  // A failure stopped the execution: every started logical thread is being unwound (its
+  // destructors run, so nothing it owns leaks) before control returns to the host.
+  bool unwinding_ = false;
   std::vector<ThreadId> scratch_runnable_;
 };
 

@@ -1,0 +1,246 @@
+#include "harness/scheduler.h"
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "harness/byte_strategy.h"
+#include "harness/mutex.h"
+#include "harness/random_strategy.h"
+#include "harness/replay_strategy.h"
+#include "harness/thread.h"
+#include "harness/wait_queue.h"
+#include "harness/yield.h"
+
+namespace racefuzz {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Three threads appending to a shared log under a mutex, with yields in between.
+void LoggingProgram(std::vector<int>& log) {
+  Mutex m("log_lock");
+  auto body = [&](int id) {
+    for (int i = 0; i < 3; ++i) {
+      Yield("before_append");
+      MutexLock lock(m);
+      log.push_back(id * 10 + i);
+    }
+  };
+  ThreadId a = SpawnThread([&] { body(1); }, "A");
+  ThreadId b = SpawnThread([&] { body(2); }, "B");
+  body(0);
+  JoinThread(a);
+  JoinThread(b);
+}
+
+TEST(SchedulerTest, RunsEveryThreadToCompletion) {
+  Scheduler scheduler;
+  RandomStrategy strategy(7);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  std::vector<int> log;
+  ExecutionResult r = scheduler.Run(options, [&] { LoggingProgram(log); });
+  EXPECT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+  EXPECT_EQ(log.size(), 9u);
+  EXPECT_GT(r.steps, 9u);
+}
+
+TEST(SchedulerTest, SameDecisionsGiveIdenticalTracesOverThousandRuns) {
+  Scheduler scheduler;
+  RandomStrategy random(42);
+  ExecutionOptions options;
+  options.strategy = &random;
+  std::vector<int> log;
+  ExecutionResult first = scheduler.Run(options, [&] { LoggingProgram(log); });
+  ASSERT_FALSE(first.decisions.empty()) << "the random schedule should preempt at least once";
+  const std::string first_dump = scheduler.trace().Dump();
+  const std::vector<int> first_log = log;
+
+  ReplayStrategy replay(first.decisions);
+  options.strategy = &replay;
+  for (int i = 0; i < 1000; ++i) {
+    log.clear();
+    ExecutionResult again = scheduler.Run(options, [&] { LoggingProgram(log); });
+    ASSERT_EQ(again.trace_hash, first.trace_hash) << "repetition " << i;
+    ASSERT_EQ(again.decisions, first.decisions);
+    ASSERT_EQ(log, first_log);
+    ASSERT_FALSE(replay.divergence().has_value());
+  }
+  EXPECT_EQ(scheduler.trace().Dump(), first_dump);
+}
+
+TEST(SchedulerTest, DifferentSeedsExploreDifferentInterleavings) {
+  Scheduler scheduler;
+  std::vector<uint64_t> hashes;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    RandomStrategy strategy(seed * 1000);
+    ExecutionOptions options;
+    options.strategy = &strategy;
+    std::vector<int> log;
+    hashes.push_back(scheduler.Run(options, [&] { LoggingProgram(log); }).trace_hash);
+  }
+  std::sort(hashes.begin(), hashes.end());
+  hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  EXPECT_GT(hashes.size(), 5u);
+}
+
+TEST(SchedulerTest, ThousandsOfExecutionsReuseStacksWithNothingCarriedOver) {
+  Scheduler scheduler;
+  RandomStrategy strategy(3);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  int total = 0;
+  for (int i = 0; i < 5000; ++i) {
+    int local = 0;
+    ExecutionResult r = scheduler.Run(options, [&] {
+      ThreadId t = SpawnThread([&] { ++local; Yield("inc"); });
+      ++local;
+      JoinThread(t);
+    });
+    ASSERT_FALSE(r.failed());
+    ASSERT_EQ(local, 2);
+    total += local;
+  }
+  EXPECT_EQ(total, 10000);
+}
+
+TEST(SchedulerTest, AbBaDeadlockIsFoundAndExplainedAsWaitForChain) {
+  Scheduler scheduler;
+  bool found = false;
+  for (uint64_t seed = 0; seed < 200 && !found; ++seed) {
+    RandomStrategy strategy(seed, 2);
+    ExecutionOptions options;
+    options.strategy = &strategy;
+    ExecutionResult r = scheduler.Run(options, [] {
+      Mutex a("lock_a");
+      Mutex b("lock_b");
+      ThreadId t = SpawnThread([&] {
+        MutexLock la(a);
+        MutexLock lb(b);
+      }, "ab");
+      {
+        MutexLock lb(b);
+        MutexLock la(a);
+      }
+      JoinThread(t);
+    });
+    if (!r.failed()) continue;
+    found = true;
+    EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+    const std::string report = scheduler.FormatReport(r.failure);
+    EXPECT_THAT(report, HasSubstr("waits for mutex 'lock_a'"));
+    EXPECT_THAT(report, HasSubstr("waits for mutex 'lock_b'"));
+    EXPECT_THAT(report, HasSubstr("(cycle)"));
+    EXPECT_THAT(report, HasSubstr("Replay decisions:"));
+    EXPECT_THAT(report, HasSubstr("FAILED HERE"));
+  }
+  EXPECT_TRUE(found) << "no AB/BA deadlock in 200 random schedules";
+}
+
+TEST(SchedulerTest, WaitNobodyCanSatisfyIsADeadlock) {
+  Scheduler scheduler;
+  RandomStrategy strategy(1);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  ExecutionResult r = scheduler.Run(options, [] {
+    Completion done("c_no_users");
+    done.Wait();
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+  EXPECT_THAT(r.failure.details, HasSubstr("c_no_users"));
+  EXPECT_THAT(r.failure.details, HasSubstr("no thread can signal"));
+}
+
+TEST(SchedulerTest, CompletionHandsOverBetweenThreads) {
+  Scheduler scheduler;
+  for (uint64_t seed = 0; seed < 100; ++seed) {
+    RandomStrategy strategy(seed);
+    ExecutionOptions options;
+    options.strategy = &strategy;
+    int value = 0;
+    ExecutionResult r = scheduler.Run(options, [&] {
+      Completion ready("ready");
+      ThreadId t = SpawnThread([&] {
+        value = 42;
+        ready.Complete();
+      });
+      ready.Wait();
+      EXPECT_EQ(value, 42);
+      JoinThread(t);
+    });
+    ASSERT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+  }
+}
+
+TEST(SchedulerTest, RecursiveLockIsReported) {
+  Scheduler scheduler;
+  RandomStrategy strategy(1);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  ExecutionResult r = scheduler.Run(options, [] {
+    Mutex m("heap_list_lock");
+    m.Lock();
+    m.Lock();
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+  EXPECT_THAT(r.failure.title, HasSubstr("recursive mutex_lock of 'heap_list_lock'"));
+}
+
+TEST(SchedulerTest, UnlockByNonOwnerIsReported) {
+  Scheduler scheduler;
+  RandomStrategy strategy(1);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  ExecutionResult r = scheduler.Run(options, [] {
+    Mutex m("m");
+    m.Lock();
+    ThreadId t = SpawnThread([&] { m.Unlock(); }, "intruder");
+    JoinThread(t);
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kLockMisuse);
+  EXPECT_THAT(r.failure.title, HasSubstr("by intruder"));
+}
+
+TEST(SchedulerTest, StepBudgetTurnsLivelockIntoReport) {
+  Scheduler scheduler;
+  RandomStrategy strategy(1);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  options.step_budget = 1000;
+  ExecutionResult r = scheduler.Run(options, [] {
+    bool stop = false;  // never set: a spin loop that cannot end
+    while (!stop) Yield("spin");
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kStepBudget);
+  EXPECT_EQ(r.steps, 1001u);
+}
+
+TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
+  Scheduler scheduler;
+  RandomStrategy strategy(1);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  ExecutionResult bad = scheduler.Run(options, [] {
+    Completion never("never");
+    ThreadId t = SpawnThread([&] { never.Wait(); });
+    never.Wait();
+    JoinThread(t);
+  });
+  ASSERT_TRUE(bad.failed());
+  int value = 0;
+  ExecutionResult good = scheduler.Run(options, [&] {
+    ThreadId t = SpawnThread([&] { value = 1; });
+    JoinThread(t);
+  });
+  EXPECT_FALSE(good.failed());
+  EXPECT_EQ(value, 1);
+}
+
+}  // namespace
+}  // namespace racefuzz
