@@ -15,6 +15,7 @@
 
 #include "bench/bench_counters.h"
 #include "benchmark/benchmark.h"
+#include "harness/fiber.h"
 #include "harness/scheduler.h"
 #include "harness/strategy.h"
 #include "harness/thread.h"
@@ -102,6 +103,46 @@ void BM_FiberSwitch(benchmark::State& state) {
   state.counters["switches"] = switches;
 }
 BENCHMARK(BM_FiberSwitch)->Arg(100)->Arg(1000)->Arg(10000)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+// The floor: the same ping-pong with no scheduler, only racefuzz's annotated fcontext switch
+// (SwitchContext) between the host and one fiber. The difference to BM_FiberSwitch is the
+// scheduler's bookkeeping per switch.
+struct RawPingPong {
+  FiberContext host;
+  FiberContext fiber;
+  uint64_t switches = 0;
+};
+
+[[noreturn]] void RawPartner(void* arg) {
+  auto* pair = static_cast<RawPingPong*>(arg);
+  for (;;) {
+    ++pair->switches;
+    SwitchContext(&pair->fiber, &pair->host, /*leaving_for_good=*/false);
+  }
+}
+
+void BM_RawFiberSwitch(benchmark::State& state) {
+  StackPool stacks(64 * 1024);
+  const FiberStack stack = stacks.Acquire();
+  RawPingPong pair;
+  pair.host.InitHost();
+  pair.fiber.InitFiber(stack, &RawPartner, &pair);
+  const int64_t round_trips = state.range(0);
+  uint64_t switches = 0;
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    for (int64_t i = 0; i < round_trips; ++i) {
+      SwitchContext(&pair.host, &pair.fiber, /*leaving_for_good=*/false);
+    }
+    switches += 2 * static_cast<uint64_t>(round_trips);
+  }
+  const double total_ns = Nanoseconds(Clock::now() - start);
+  // The partner fiber is parked mid-loop; its stack is simply not reused.
+  pair.fiber.Destroy();
+  state.counters[kNsPerSwitch] = total_ns / static_cast<double>(switches);
+  state.counters["switches"] = static_cast<double>(switches);
+}
+BENCHMARK(BM_RawFiberSwitch)->Arg(1000)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 // folly's baton: a POSIX semaphore per thread (sem_post / sem_wait, futex underneath).
 class PosixSemaphore {

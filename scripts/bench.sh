@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Builds and runs the harness benchmarks (bench/) on the release preset, prints them, and
+# writes them with the machine's description to bench/results/harness-<UTC date>.md.
+#
+#   scripts/bench.sh                      everything, 5 repetitions (medians compared)
+#   scripts/bench.sh --quick              one repetition
+#   scripts/bench.sh -- <benchmark flags> passed to harness_bench, e.g.
+#                                         -- --benchmark_filter=Switch
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+repetitions=5
+extra=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) repetitions=1; shift ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+  esac
+done
+
+bash scripts/setup.sh
+build=build/release
+cmake --preset release >/dev/null
+cmake --build "$build" -j2 --target harness_bench
+
+flags=(--benchmark_color=false)
+if [[ $repetitions -gt 1 ]]; then
+  flags+=(--benchmark_repetitions="$repetitions" --benchmark_report_aggregates_only=true)
+fi
+
+mkdir -p bench/results
+out="bench/results/harness-$(date -u +%Y-%m-%d).md"
+output=$(mktemp)
+trap 'rm -f "$output"' EXIT
+"$build/bench/harness_bench" "${flags[@]}" "${extra[@]}" 2>&1 | tee "$output"
+
+{
+  echo "# harness_bench, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'), preset release, $(clang++ --version | head -n 1)."
+  echo "Machine: $(nproc) cores, load average at start: $(cut -d' ' -f1-3 /proc/loadavg)."
+  echo
+  echo '```'
+  lscpu | head -n 20
+  echo '```'
+  echo
+  echo '```'
+  cat "$output"
+  echo '```'
+} >"$out"
+echo "bench.sh: results written to $out"
