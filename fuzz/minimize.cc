@@ -1,0 +1,111 @@
+#include "fuzz/minimize.h"
+
+#include <chrono>
+
+namespace racefuzz::fuzz {
+namespace {
+
+// The program without the operations `drop(lane, index)` selects, with fd references
+// renumbered; nullopt if a kept operation uses the fd of a dropped one.
+template <typename Drop>
+std::optional<Program> WithoutOps(const Program& program, Drop drop) {
+  std::vector<int> new_index;  // old result index -> new, or -1 when dropped
+  int next = 0;
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (size_t i = 0; i < program.lanes[lane].size(); ++i) {
+      if (!ProducesFd(program.lanes[lane][i].kind)) continue;
+      new_index.push_back(drop(lane, i) ? -1 : next++);
+    }
+  }
+  Program out;
+  out.num_threads = program.num_threads;
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (size_t i = 0; i < program.lanes[lane].size(); ++i) {
+      if (drop(lane, i)) continue;
+      Op op = program.lanes[lane][i];
+      if (TakesFd(op.kind) && !op.fd.raw) {
+        if (new_index[op.fd.value] < 0) return std::nullopt;
+        op.fd.value = static_cast<uint8_t>(new_index[op.fd.value]);
+      }
+      out.lanes[lane].push_back(op);
+    }
+  }
+  return out;
+}
+
+size_t Size(const Input& input) {
+  return static_cast<size_t>(input.program.NumOps()) * 1000 + input.program.num_threads * 100 +
+         input.schedule.size();
+}
+
+}  // namespace
+
+std::vector<Input> ReductionCandidates(const Input& input) {
+  std::vector<Input> out;
+  const Program& program = input.program;
+  // Drop a whole racing thread; the threads above it move down one number.
+  for (int lane = 1; lane <= program.num_threads; ++lane) {
+    auto without = WithoutOps(program, [lane](int l, size_t) { return l == lane; });
+    if (!without) continue;
+    Input candidate{*without, input.schedule};
+    if (program.num_threads > 1) {
+      for (int l = lane; l < program.num_threads; ++l) {
+        candidate.program.lanes[l] = std::move(candidate.program.lanes[l + 1]);
+        candidate.program.lanes[l + 1].clear();
+      }
+      --candidate.program.num_threads;
+    }
+    out.push_back(std::move(candidate));
+  }
+  // Drop the second half of the schedule, then its last byte.
+  if (!input.schedule.empty()) {
+    Input half = input;
+    half.schedule.resize(input.schedule.size() / 2);
+    out.push_back(half);
+    Input shorter = input;
+    shorter.schedule.pop_back();
+    out.push_back(shorter);
+  }
+  // Drop one operation.
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (size_t i = 0; i < program.lanes[lane].size(); ++i) {
+      auto without = WithoutOps(program, [&](int l, size_t j) { return l == lane && j == i; });
+      if (without) out.push_back(Input{*without, input.schedule});
+    }
+  }
+  // Drop one schedule byte (one preemption or one thread choice fewer).
+  for (size_t i = 0; i + 1 < input.schedule.size(); ++i) {
+    Input candidate = input;
+    candidate.schedule.erase(candidate.schedule.begin() + static_cast<long>(i));
+    out.push_back(std::move(candidate));
+  }
+  return out;
+}
+
+absl::StatusOr<MinimizeResult> Minimize(const Input& input, const std::string& signature,
+                                        const SignatureOf& signature_of, double max_seconds) {
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  MinimizeResult result{input, 0};
+  bool progress = true;
+  while (progress && elapsed() < max_seconds) {
+    progress = false;
+    for (const Input& candidate : ReductionCandidates(result.input)) {
+      if (elapsed() >= max_seconds) break;
+      if (Size(candidate) >= Size(result.input)) continue;
+      ++result.candidates_tried;
+      absl::StatusOr<std::string> got = signature_of(candidate);
+      if (!got.ok()) return got.status();
+      if (*got == signature) {
+        result.input = candidate;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return result;
+}
+
+}  // namespace racefuzz::fuzz

@@ -1,0 +1,26 @@
+// Signature: a stable, directory-safe name for the bug a report shows, used to deduplicate
+// findings (findings/<signature>/) and to state the expected outcome of regression inputs.
+// It holds no addresses, steps or line numbers, so it survives unrelated edits:
+//   asan.heap-use-after-free.dma_heap_ioctl     sanitizer, bug type, first model function
+//   tsan.data-race.dma_heap_release
+//   racefuzz.refcount.refcount_t-underflow-use-after-free   harness-detected: kind, title
+//   libfuzzer.timeout, crash.unknown            anything else that stopped the process
+// A report with no bug gives "clean".
+#ifndef RACEFUZZ_FUZZ_SIGNATURE_H_
+#define RACEFUZZ_FUZZ_SIGNATURE_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace racefuzz::fuzz {
+
+inline constexpr absl::string_view kCleanSignature = "clean";
+
+// `output` is everything a run printed (stdout and stderr). `crashed` says whether the
+// process died (a signal or a non-zero exit), for reports with no recognisable header.
+std::string SignatureFromReport(absl::string_view output, bool crashed);
+
+}  // namespace racefuzz::fuzz
+
+#endif  // RACEFUZZ_FUZZ_SIGNATURE_H_

@@ -1,0 +1,68 @@
+#include "fuzz/minimize.h"
+
+#include "fuzz/text_form.h"
+#include "gtest/gtest.h"
+
+namespace racefuzz::fuzz {
+namespace {
+
+Input Parse(const char* text) {
+  auto input = ParseText(text);
+  EXPECT_TRUE(input.ok()) << input.status();
+  return *input;
+}
+
+// A stand-in for running the model: the "bug" needs T1 to open heap0 and some thread to
+// remove heap0, and a schedule whose first byte is 02.
+absl::StatusOr<std::string> FakeSignature(const Input& input) {
+  bool open = false, remove = false;
+  for (int lane = 1; lane < kNumLanes; ++lane) {
+    for (const Op& op : input.program.lanes[lane]) {
+      open |= lane == 1 && op.kind == OpKind::kOpenHeap && op.heap == 0;
+      remove |= op.kind == OpKind::kRemoveHeap && op.heap == 0;
+    }
+  }
+  const bool scheduled = !input.schedule.empty() && input.schedule[0] == 0x02;
+  return open && remove && scheduled ? "bug" : "clean";
+}
+
+TEST(MinimizeTest, KeepsOnlyWhatTheBugNeeds) {
+  const Input big = Parse(R"(threads 3
+T0: add system heap0
+T1: f0 = open heap0
+T1: f1 = dup f0
+T1: close f1
+T2: find heap1 slot0
+T2: put slot0
+T3: remove heap1
+T3: remove heap0
+schedule 02 01 07 00 05
+)");
+  auto result = Minimize(big, "bug", FakeSignature, 30);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(FormatText(result->input), "threads 2\nT1: f0 = open heap0\nT2: remove heap0\n"
+                                       "schedule 02\n");
+}
+
+TEST(MinimizeTest, NeverLeavesADanglingFdName) {
+  const Input input = Parse("T1: f0 = open heap0\nT1: close f0\n");
+  for (const Input& candidate : ReductionCandidates(input)) {
+    for (const Op& op : candidate.program.lanes[1]) {
+      if (op.kind == OpKind::kClose) EXPECT_LT(op.fd.value, candidate.program.NumResults());
+    }
+  }
+}
+
+TEST(MinimizeTest, RenumbersFdNamesAfterADroppedResult) {
+  const Input input = Parse("T1: f0 = open heap0\nT1: f1 = open heap1\nT1: close f1\n");
+  bool found = false;
+  for (const Input& candidate : ReductionCandidates(input)) {
+    if (FormatText(candidate) == "threads 1\nT1: f0 = open heap1\nT1: close f0\nschedule -\n") {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+}  // namespace
+}  // namespace racefuzz::fuzz

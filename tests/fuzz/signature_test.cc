@@ -1,0 +1,59 @@
+#include "fuzz/signature.h"
+
+#include "gtest/gtest.h"
+
+namespace racefuzz::fuzz {
+namespace {
+
+TEST(SignatureTest, AsanNamesTheFirstModelFrame) {
+  const char* report = R"(=================================================================
+==123==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020 at pc 0x55 bp 0x7f
+READ of size 8 at 0x602000000010 thread T0
+    #0 0x55 in racefuzz::KRef::Get(racefuzz::SourceLocation) harness/refcount.h:50:5
+    #1 0x56 in racefuzz::heaps::(anonymous namespace)::dma_heap_ioctl(racefuzz::heaps::File*, unsigned int) heaps/dma_heap.cc:120:9
+    #2 0x57 in racefuzz::heaps::World::Alloc(int, unsigned long) heaps/world.cc:80:3
+
+freed by thread T0 here:
+    #0 0x58 in operator delete(void*)
+SUMMARY: AddressSanitizer: heap-use-after-free harness/refcount.h:50:5 in racefuzz::KRef::Get
+)";
+  EXPECT_EQ(SignatureFromReport(report, true), "asan.heap-use-after-free.dma_heap_ioctl");
+}
+
+TEST(SignatureTest, HarnessBugUsesKindAndTitle) {
+  const char* report =
+      "\n==racefuzz== BUG [refcount]: refcount_t: underflow; use-after-free\n"
+      "  in logical thread T2 at dma_heap.cc:77\n";
+  EXPECT_EQ(SignatureFromReport(report, true), "racefuzz.refcount.refcount_t-underflow-use-after-free");
+}
+
+TEST(SignatureTest, SanitizerReportWinsOverTheHarnessEcho) {
+  const char* report =
+      "==9==ERROR: AddressSanitizer: SEGV on unknown address 0x000000000010\n"
+      "    #0 0x1 in dma_heap_put heaps/dma_heap.cc:200:3\n"
+      "==racefuzz== BUG [sanitizer]: sanitizer report above\n";
+  EXPECT_EQ(SignatureFromReport(report, true), "asan.segv.dma_heap_put");
+}
+
+TEST(SignatureTest, TsanAndUbsan) {
+  EXPECT_EQ(SignatureFromReport("WARNING: ThreadSanitizer: data race (pid=5)\n"
+                                "  Write of size 8 at 0x7b by thread T1:\n"
+                                "    #0 racefuzz::heaps::dma_heap_release(racefuzz::KRef*) "
+                                "heaps/dma_heap.cc:55 (x+0x1)\n",
+                                true),
+            "tsan.data-race.dma_heap_release");
+  EXPECT_EQ(SignatureFromReport("heaps/dma_heap.cc:12:5: runtime error: member access within "
+                                "null pointer of type 'Heap'\n",
+                                true),
+            "ubsan.member-access-within-null-pointer-of-type-heap.dma_heap-cc");
+}
+
+TEST(SignatureTest, CleanAndUnknown) {
+  EXPECT_EQ(SignatureFromReport("Running: x\nExecuted x: clean\n", false), "clean");
+  EXPECT_EQ(SignatureFromReport("==1== deadly signal\n", true), "crash.unknown");
+  EXPECT_EQ(SignatureFromReport("==1== ERROR: libFuzzer: timeout after 25 seconds\n", true),
+            "libfuzzer.timeout");
+}
+
+}  // namespace
+}  // namespace racefuzz::fuzz
