@@ -1,0 +1,41 @@
+#include "heaps/slab.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace racefuzz::heaps {
+
+SlabRegistry::~SlabRegistry() { FreeAll(); }
+
+void SlabRegistry::Insert(void* object, const char* type, Deleter deleter) {
+  live_[object] = Entry{next_id_++, type, deleter};
+}
+
+bool SlabRegistry::Erase(void* object) { return live_.erase(object) != 0; }
+
+std::vector<void*> SlabRegistry::Live(const char* type) const {
+  std::vector<std::pair<uint64_t, void*>> found;
+  for (const auto& [object, entry] : live_) {
+    if (entry.type == type) found.emplace_back(entry.id, const_cast<void*>(object));
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<void*> out;
+  out.reserve(found.size());
+  for (const auto& [id, object] : found) out.push_back(object);
+  return out;
+}
+
+size_t SlabRegistry::LiveCount() const { return live_.size(); }
+
+void SlabRegistry::FreeAll() {
+  // Free in allocation order; no object's destructor touches another model object.
+  std::vector<std::pair<uint64_t, std::pair<void*, Deleter>>> all;
+  for (const auto& [object, entry] : live_) {
+    all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
+  }
+  live_.clear();
+  std::sort(all.begin(), all.end());
+  for (const auto& [id, object_and_deleter] : all) object_and_deleter.second(object_and_deleter.first);
+}
+
+}  // namespace racefuzz::heaps

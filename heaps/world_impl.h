@@ -1,0 +1,46 @@
+// World::Impl: the Kernel plus the state of the actors outside it that a World drives (the
+// in-kernel consumer's heap pointers, and which producer last added each heap slot).
+#ifndef RACEFUZZ_HEAPS_WORLD_IMPL_H_
+#define RACEFUZZ_HEAPS_WORLD_IMPL_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "heaps/kernel_state.h"
+#include "heaps/world.h"
+
+namespace racefuzz::heaps {
+
+inline constexpr int kConsumerSlots = 4;
+
+// A consumer's `struct dma_heap *` variable, with a tag saying whether it still owns the
+// reference dma_heap_find() gave it (PutHeapKeepSlot leaves a stale pointer behind).
+class ConsumerSlot {
+ public:
+  static constexpr uintptr_t kOwnsRef = 1;
+  static dma_heap* Heap(uintptr_t v) { return reinterpret_cast<dma_heap*>(v & ~kOwnsRef); }
+  static bool OwnsRef(uintptr_t v) { return (v & kOwnsRef) != 0; }
+  static uintptr_t Owning(dma_heap* heap) { return reinterpret_cast<uintptr_t>(heap) | kOwnsRef; }
+
+  std::atomic<uintptr_t> value{0};
+};
+
+struct World::Impl {
+  explicit Impl(const Variant& v) : kernel(v) {
+    for (auto& kind : slot_kind) kind.store(-1, std::memory_order_relaxed);
+  }
+
+  Kernel kernel;
+  ConsumerSlot consumers[kConsumerSlots];
+  // The HeapKind last registered successfully in each heap slot, or -1: names the device
+  // node OpenHeap/FindHeap look for, and the producer RemoveHeap asks.
+  std::atomic<int> slot_kind[kMaxHeaps];
+};
+
+// The device name of heap `slot` from producer `kind` (what dma_heap_add() is given).
+// Returns false when that producer has no name for the slot.
+bool HeapName(HeapKind kind, int slot, char* out, size_t size);
+
+}  // namespace racefuzz::heaps
+
+#endif  // RACEFUZZ_HEAPS_WORLD_IMPL_H_
