@@ -137,9 +137,9 @@ __attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* t
                                  to->stack_bottom, to->stack_size);
 #endif
 #if defined(RACEFUZZ_TSAN)
+  if (leaving_for_good) sanitizer::EndHarnessForGood();
   __tsan_switch_to_fiber(to->tsan_fiber, __tsan_switch_to_fiber_no_sync);
 #endif
-  (void)leaving_for_good;
   bctx::transfer_t back = bctx::jump_fcontext(to->fctx, from);
   // Resumed: `back.data` is the context that switched to us.
   auto* incoming = static_cast<FiberContext*>(back.data);

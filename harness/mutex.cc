@@ -10,9 +10,19 @@ Mutex::Mutex(const char* name) : name_(name) {
   sanitizer::MutexCreate(this, sanitizer::kMutexNotStatic);
 }
 
-Mutex::~Mutex() { sanitizer::MutexDestroy(this); }
+Mutex::~Mutex() {
+  // An execution stopped by a failure unwinds its threads; a mutex they held dies locked.
+  // Tell TSan it was released first, so it does not report the destruction as a bug.
+  const Scheduler* s = Scheduler::Active();
+  if (s != nullptr && s->unwinding() && owner_ != kNoThread && owner_ == s->CurrentThread()) {
+    sanitizer::MutexPreUnlock(this, 0);
+    sanitizer::MutexPostUnlock(this, 0);
+  }
+  sanitizer::MutexDestroy(this);
+}
 
 bool Mutex::HeldByCurrentThread() const {
+  sanitizer::HarnessScope harness_scope;
   const Scheduler* s = Scheduler::Active();
   return s != nullptr && owner_ != kNoThread && owner_ == s->CurrentThread();
 }
@@ -24,6 +34,7 @@ void Mutex::Acquired(SourceLocation location) {
 }
 
 void Mutex::Lock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kReadWrite, "mutex_lock", name_, location);
   if (s == nullptr) {
     real_.lock();
@@ -44,6 +55,7 @@ void Mutex::Lock(SourceLocation location) {
 }
 
 bool Mutex::TryLock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kReadWrite, "mutex_trylock", name_, location);
   if (s == nullptr) return real_.try_lock();
   if (owner_ != kNoThread) return false;
@@ -52,6 +64,7 @@ bool Mutex::TryLock(SourceLocation location) {
 }
 
 void Mutex::Unlock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kWrite, "mutex_unlock", name_, location);
   if (s == nullptr) {
     real_.unlock();

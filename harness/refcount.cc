@@ -17,16 +17,19 @@ void ReportMisuse(const char* what, SourceLocation location) {
 }  // namespace
 
 void Refcount::Set(int value, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   SyncAccess(site_, Access::kWrite, "refcount_set", nullptr, location);
   value_.store(value, std::memory_order_relaxed);
 }
 
 int Refcount::Read(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   SyncAccess(site_, Access::kRead, "refcount_read", nullptr, location);
   return value_.load(std::memory_order_relaxed);
 }
 
 void Refcount::Inc(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   SyncAccess(site_, Access::kReadWrite, "refcount_inc", nullptr, location);
   const int old = value_.fetch_add(1, std::memory_order_relaxed);
   if (old == 0) ReportMisuse("addition on 0; use-after-free", location);
@@ -34,6 +37,7 @@ void Refcount::Inc(SourceLocation location) {
 }
 
 bool Refcount::IncNotZero(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   SyncAccess(site_, Access::kReadWrite, "refcount_inc_not_zero", nullptr, location);
   int old = value_.load(std::memory_order_relaxed);
   do {
@@ -44,6 +48,7 @@ bool Refcount::IncNotZero(SourceLocation location) {
 }
 
 bool Refcount::DecAndTest(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   SyncAccess(site_, Access::kReadWrite, "refcount_dec_and_test", nullptr, location);
   sanitizer::Release(this);
   const int old = value_.fetch_sub(1, std::memory_order_release);
@@ -61,6 +66,7 @@ void Refcount::Dec(SourceLocation location) {
 }
 
 bool Refcount::DecAndMutexLock(Mutex& mutex, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   // Fast path of the kernel's refcount_dec_and_mutex_lock: drop a reference that is not
   // the last without taking the mutex.
   SyncAccess(site_, Access::kReadWrite, "refcount_dec_not_one", nullptr, location);

@@ -22,6 +22,7 @@ void RwLock::WakeAll() {
 }
 
 void RwLock::ReadLock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kRead, "down_read", name_, location);
   if (s == nullptr) {
     real_.lock_shared();
@@ -42,6 +43,7 @@ void RwLock::ReadLock(SourceLocation location) {
 }
 
 void RwLock::ReadUnlock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kWrite, "up_read", name_, location);
   if (s == nullptr) {
     real_.unlock_shared();
@@ -59,6 +61,7 @@ void RwLock::ReadUnlock(SourceLocation location) {
 }
 
 void RwLock::WriteLock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kReadWrite, "down_write", name_, location);
   if (s == nullptr) {
     real_.lock();
@@ -82,6 +85,7 @@ void RwLock::WriteLock(SourceLocation location) {
 }
 
 void RwLock::WriteUnlock(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kWrite, "up_write", name_, location);
   if (s == nullptr) {
     real_.unlock();

@@ -18,7 +18,41 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 
+#if defined(RACEFUZZ_TSAN)
+extern "C" void __tsan_ignore_thread_begin();
+extern "C" void __tsan_ignore_thread_end();
+#endif
+
 namespace racefuzz::sanitizer {
+
+// Marks the harness's own bookkeeping invisible to TSan for the lifetime of the scope.
+// Compiling the harness without TSan instrumentation is not enough: inline templates it
+// shares with instrumented code under test (std::vector, std::string, ...) may be linked
+// from an instrumented copy. Every harness entry point opens one of these; it is per fiber
+// (TSan keeps ignore state per fiber), so a scope that spans a switch resumes with its fiber.
+// Code under test called back from the harness (release functions, wait conditions) must
+// run outside any scope.
+class HarnessScope {
+ public:
+#if defined(RACEFUZZ_TSAN)
+  HarnessScope() { __tsan_ignore_thread_begin(); }
+  ~HarnessScope() { __tsan_ignore_thread_end(); }
+#else
+  HarnessScope() {}  // user-provided so that unused-variable warnings stay quiet
+#endif
+  HarnessScope(const HarnessScope&) = delete;
+  HarnessScope& operator=(const HarnessScope&) = delete;
+};
+
+// For the tail of a fiber that will leave for good: opened here, closed by the final switch
+// (EndHarnessForGood in SwitchContext), since no destructor runs after that switch.
+#if defined(RACEFUZZ_TSAN)
+inline void BeginHarnessForGood() { __tsan_ignore_thread_begin(); }
+inline void EndHarnessForGood() { __tsan_ignore_thread_end(); }
+#else
+inline void BeginHarnessForGood() {}
+inline void EndHarnessForGood() {}
+#endif
 
 #if defined(RACEFUZZ_TSAN)
 inline constexpr bool kTsan = true;

@@ -93,6 +93,7 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
 }
 
 ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRef<void()> main) {
+  sanitizer::HarnessScope harness_scope;
   if (active_ != nullptr) InternalError("Scheduler::Run while another execution is running");
   if (options.strategy == nullptr) InternalError("ExecutionOptions.strategy is required");
   options_ = &options;
@@ -143,22 +144,29 @@ void Scheduler::FinishExecution() {
 void Scheduler::ThreadEntry(void* arg) {
   auto* self = static_cast<Scheduler*>(arg);
   LogicalThread& t = *self->threads_[self->current_];
-  t.started = true;
-  sanitizer::Acquire(&t.spawn_token);
-  self->trace_.Add({self->step_, t.id, EventKind::kThreadStart, -1, 0, "start", {}});
+  {
+    sanitizer::HarnessScope harness_scope;
+    t.started = true;
+    sanitizer::Acquire(&t.spawn_token);
+    self->trace_.Add({self->step_, t.id, EventKind::kThreadStart, -1, 0, "start", {}});
+  }
   try {
     t.body();
+    t.body = nullptr;  // destroy captures on this thread, before it finishes
   } catch (const ExecutionAbandoned&) {
     // A failure stopped the execution; this thread's frames are now unwound.
+    t.body = nullptr;
   }
-  t.body = nullptr;  // destroy captures on this thread, before it finishes
+  // From here on this fiber runs only harness code, until it leaves for good; the switch
+  // that leaves for good ends this ignore (SwitchContext), so TSan sees it balanced.
+  sanitizer::BeginHarnessForGood();
+  sanitizer::Release(&t.exit_token);  // everything this thread did happens before a join
   if (self->unwinding_) {
     t.state = ThreadState::kFinished;
     self->UnwindNextThread();
   }
   t.state = ThreadState::kFinished;
   --self->num_runnable_;
-  sanitizer::Release(&t.exit_token);
   self->trace_.Add({self->step_, t.id, EventKind::kThreadFinish, -1, 0, "exit", {}});
   for (size_t i = 0; i < self->num_threads_; ++i) {
     LogicalThread& other = *self->threads_[i];
@@ -174,6 +182,7 @@ void Scheduler::ThreadEntry(void* arg) {
 }
 
 ThreadId Scheduler::Spawn(std::function<void()> body, std::string name) {
+  sanitizer::HarnessScope harness_scope;
   if (num_threads_ >= kMaxThreads) {
     Fail(FailureKind::kInvariant, absl::StrFormat("more than %d logical threads", kMaxThreads),
          "", SourceLocation{});
@@ -185,6 +194,7 @@ ThreadId Scheduler::Spawn(std::function<void()> body, std::string name) {
 }
 
 void Scheduler::Join(ThreadId thread, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (thread >= num_threads_) InternalError("Join of an unknown thread");
   YieldPoint("join", location);
   LogicalThread& target = *threads_[thread];
@@ -204,6 +214,7 @@ void Scheduler::RunnableThreads(std::vector<ThreadId>& out) const {
 }
 
 void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
+  sanitizer::HarnessScope harness_scope;
   if (unwinding_) return;  // destructors of an abandoned execution run without scheduling
   const uint64_t step = ++step_;
   trace_.Add({step, current_, EventKind::kYield, -1, 0, label, location, object});
@@ -230,6 +241,7 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
 }
 
 void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (unwinding_) {
     if (std::uncaught_exceptions() == 0) throw ExecutionAbandoned{};
     AbandonCurrentThread();
@@ -247,6 +259,7 @@ void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
 }
 
 void Scheduler::Wake(ThreadId thread) {
+  sanitizer::HarnessScope harness_scope;
   LogicalThread& t = *threads_[thread];
   if (t.state != ThreadState::kBlocked) return;
   t.state = ThreadState::kRunnable;
@@ -345,12 +358,14 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
 }
 
 void Scheduler::Annotate(std::string text, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   trace_.Add({step_, current_, EventKind::kAnnotation, trace_.AddText(std::move(text)), 0, "",
               location});
 }
 
 void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
                      SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (unwinding_) {
     // A second failure while cleaning up after the first: the first one is the report.
     if (std::uncaught_exceptions() == 0) throw ExecutionAbandoned{};
@@ -382,6 +397,7 @@ void Scheduler::AbandonCurrentThread() {
 }
 
 std::string Scheduler::FormatReport(const Failure& failure) const {
+  sanitizer::HarnessScope harness_scope;
   std::vector<std::string> names;
   for (size_t i = 0; i < num_threads_; ++i) names.push_back(threads_[i]->name);
   std::string out = absl::StrFormat("\n==racefuzz== BUG [%s]: %s\n", FailureKindName(failure.kind),

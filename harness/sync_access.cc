@@ -1,11 +1,13 @@
 #include "harness/sync_access.h"
 
+#include "harness/sanitizer_hooks.h"
 #include "harness/scheduler.h"
 
 namespace racefuzz {
 
 Scheduler* SyncAccess(SyncSite& site, Access access, const char* label, const char* object,
                       SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = Scheduler::Active();
   if (s == nullptr) return nullptr;
   s->YieldPoint(label, location, object);

@@ -8,7 +8,11 @@
 namespace racefuzz {
 
 void WaitQueue::WaitEvent(absl::FunctionRef<bool()> condition, SourceLocation location) {
-  Scheduler* s = SyncAccess(site_, Access::kRead, "wait_event", name_, location);
+  Scheduler* s;
+  {
+    sanitizer::HarnessScope harness_scope;
+    s = SyncAccess(site_, Access::kRead, "wait_event", name_, location);
+  }
   if (s == nullptr) {
     // Real threads: the condition's state is not protected by our mutex, so poll with a
     // short timeout instead of trusting every wake-up to be seen.
@@ -16,7 +20,9 @@ void WaitQueue::WaitEvent(absl::FunctionRef<bool()> condition, SourceLocation lo
     while (!condition()) real_cv_.wait_for(lock, std::chrono::milliseconds(1));
     return;
   }
+  // The condition is code under test: evaluated outside the harness scope.
   while (!condition()) {
+    sanitizer::HarnessScope harness_scope;
     waiters_ |= uint64_t{1} << s->CurrentThread();
     s->Block(WaitTarget{"wait queue", name_, kNoThread}, location);
     sanitizer::Acquire(this);
@@ -25,6 +31,7 @@ void WaitQueue::WaitEvent(absl::FunctionRef<bool()> condition, SourceLocation lo
 }
 
 void WaitQueue::WakeUpAll(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kWrite, "wake_up_all", name_, location);
   if (s == nullptr) {
     std::lock_guard<std::mutex> lock(real_mutex_);
@@ -41,6 +48,7 @@ void WaitQueue::WakeUpAll(SourceLocation location) {
 // thread runs at a time, and a real mutex would give TSan happens-before between logical
 // threads that the kernel's completion does not promise beyond what we annotate.
 void Completion::Complete(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (Scheduler::Active() == nullptr) {
     std::lock_guard<std::mutex> lock(real_mutex_);
     if (done_ != kAll) ++done_;
@@ -52,6 +60,7 @@ void Completion::Complete(SourceLocation location) {
 }
 
 void Completion::CompleteAll(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (Scheduler::Active() == nullptr) {
     std::lock_guard<std::mutex> lock(real_mutex_);
     done_ = kAll;
@@ -63,6 +72,7 @@ void Completion::CompleteAll(SourceLocation location) {
 }
 
 bool Completion::TryWait(SourceLocation) {
+  sanitizer::HarnessScope harness_scope;
   std::unique_lock<std::mutex> lock(real_mutex_, std::defer_lock);
   if (Scheduler::Active() == nullptr) lock.lock();
   if (done_ == 0) return false;

@@ -4,20 +4,24 @@
 #include <cstdlib>
 
 #include "absl/strings/str_format.h"
+#include "harness/sanitizer_hooks.h"
 #include "harness/scheduler.h"
 
 namespace racefuzz {
 
 void Yield(const char* label, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (Scheduler* s = Scheduler::Active()) s->YieldPoint(label, location);
 }
 
 void Annotate(std::string text, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (Scheduler* s = Scheduler::Active()) s->Annotate(std::move(text), location);
 }
 
 void ReportBug(FailureKind kind, std::string title, std::string details,
                SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
   if (Scheduler* s = Scheduler::Active(); s != nullptr && s->CurrentThread() != kNoThread) {
     s->Fail(kind, std::move(title), std::move(details), location);
   }

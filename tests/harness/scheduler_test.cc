@@ -95,8 +95,8 @@ TEST(SchedulerTest, ThousandsOfExecutionsReuseStacksWithNothingCarriedOver) {
   for (int i = 0; i < 5000; ++i) {
     int local = 0;
     ExecutionResult r = scheduler.Run(options, [&] {
+      ++local;  // before the spawn: ordered before the child's increment
       ThreadId t = SpawnThread([&] { ++local; Yield("inc"); });
-      ++local;
       JoinThread(t);
     });
     ASSERT_FALSE(r.failed());

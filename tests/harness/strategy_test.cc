@@ -4,6 +4,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "harness/atomic.h"
 #include "harness/byte_strategy.h"
 #include "harness/decision_list.h"
 #include "harness/pct_strategy.h"
@@ -22,20 +23,21 @@ using ::testing::HasSubstr;
 // An ordering bug that needs exactly one preemption: T1 must observe `ready` before T0 sets
 // `data`, i.e. T0 must be preempted between publishing and filling.
 void PublishBeforeInit(bool& observed_uninitialised) {
-  int data = 0;
-  bool ready = false;
+  // Relaxed atomics: TSan sees no data race, the ordering bug stays.
+  Atomic<int> data(0);
+  Atomic<bool> ready(false);
   ThreadId reader = SpawnThread([&] {
     Yield("load_ready");
-    if (ready) {
+    if (ready.Load(std::memory_order_relaxed)) {
       Yield("load_data");
-      if (data == 0) observed_uninitialised = true;
+      if (data.Load(std::memory_order_relaxed) == 0) observed_uninitialised = true;
     }
   }, "reader");
   for (int i = 0; i < 5; ++i) Yield("prepare");
   Yield("store_ready");
-  ready = true;
+  ready.Store(true, std::memory_order_relaxed);
   Yield("store_data");
-  data = 1;
+  data.Store(1, std::memory_order_relaxed);
   JoinThread(reader);
 }
 
