@@ -54,6 +54,7 @@ class InvariantChecker {
   void Run() {
     CheckFdTable();
     CheckFiles();
+    CheckHeapProducers();
     CheckHeapList();
     CheckHeapFiles();
     CheckHeapRefcounts();
@@ -90,6 +91,36 @@ class InvariantChecker {
                                   f->f_count.Peek(), in_table));
       }
     }
+  }
+
+  // Review item 3: a heap's ops and name live in its producer module, which must be loaded
+  // for as long as the heap can be reached (B13).
+  void CheckHeapProducers() {
+    for (dma_heap* h : heaps_) {
+      const bool loaded = h->ops == LoadedOps(HeapKind::kSystem) ||
+                          h->ops == LoadedOps(HeapKind::kCma) ||
+                          h->ops == LoadedOps(HeapKind::kTee);
+      if (!loaded) {
+        Violation(absl::StrFormat(
+            "the heap at minor %d outlives its producer module: its ops and name dangle",
+            MINOR(h->heap_devt)));
+      }
+    }
+  }
+
+  // The dma_heap_ops of the loaded module of `kind`, or nullptr.
+  const dma_heap_ops* LoadedOps(HeapKind kind) const {
+    module* mod = k_.modules[static_cast<int>(kind)];
+    if (mod == nullptr) return nullptr;
+    switch (kind) {
+      case HeapKind::kSystem:
+        return &ContainerOf(mod, &system_heap_module::this_module)->system_heap_ops;
+      case HeapKind::kCma:
+        return &ContainerOf(mod, &cma_heap_module::this_module)->cma_heap_ops;
+      case HeapKind::kTee:
+        return &ContainerOf(mod, &tee_module::this_module)->tee_dma_heap_ops;
+    }
+    return nullptr;
   }
 
   void CheckHeapList() {
@@ -296,6 +327,11 @@ class InvariantChecker {
   }
 
   void CheckCma() {
+    for (cma_heap_buffer* b : cma_buffers_) {
+      if (!Contains(cma_privs_, b->heap)) {
+        Violation("a CMA buffer outlives its heap's priv (struct cma_heap), which its release reads");
+      }
+    }
     uint64_t used = 0;
     for (cma_heap_buffer* b : cma_buffers_) used += b->pagecount;
     if (k_.default_cma_area.free_pages + used != cma().free_pages) {

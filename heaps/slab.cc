@@ -1,6 +1,7 @@
 #include "heaps/slab.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 namespace racefuzz::heaps {
@@ -16,7 +17,7 @@ bool SlabRegistry::Erase(void* object) { return live_.erase(object) != 0; }
 std::vector<void*> SlabRegistry::Live(const char* type) const {
   std::vector<std::pair<uint64_t, void*>> found;
   for (const auto& [object, entry] : live_) {
-    if (entry.type == type) found.emplace_back(entry.id, const_cast<void*>(object));
+    if (std::strcmp(entry.type, type) == 0) found.emplace_back(entry.id, const_cast<void*>(object));
   }
   std::sort(found.begin(), found.end());
   std::vector<void*> out;

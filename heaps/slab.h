@@ -30,7 +30,7 @@ class SlabRegistry {
   void Insert(void* object, const char* type, Deleter deleter);
   // Forgets `object`; false if it is not a live allocation (a double or wild free).
   bool Erase(void* object);
-  // Live objects of `type` (compared by pointer: pass the type's kSlabName) in allocation
+  // Live objects of `type` (a type's kSlabName, compared as a string) in allocation
   // order, so checks that iterate them are deterministic.
   std::vector<void*> Live(const char* type) const;
   size_t LiveCount() const;
