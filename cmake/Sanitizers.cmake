@@ -28,8 +28,12 @@ if(RACEFUZZ_FUZZ_ENGINE STREQUAL "libfuzzer")
   # stack-depth measures against the OS thread's stack and is meaningless on fiber stacks.
   set(RACEFUZZ_FUZZ_COMPILE -fsanitize=fuzzer-no-link -fno-sanitize-coverage=stack-depth)
 elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
-  # afl-clang-fast++ instruments every translation unit it compiles; see racefuzz_framework_flags.
+  # afl-clang-fast++ instruments every translation unit it compiles, except the files its
+  # AFL_LLVM_DENYLIST names (the harness, the fuzz layer's framework code). The list is
+  # passed through the compiler launcher so that every build of the preset honours it.
   set(RACEFUZZ_FUZZ_COMPILE "")
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+      AFL_LLVM_DENYLIST=${CMAKE_SOURCE_DIR}/fuzz/afl_denylist.txt AFL_QUIET=1)
 endif()
 
 set(RACEFUZZ_COV_COMPILE "")
@@ -52,9 +56,7 @@ function(racefuzz_framework_flags target)
     # Keep TSan's interceptors and fiber API, drop instrumentation of our own bookkeeping.
     list(APPEND opts -fno-sanitize=thread)
   endif()
-  if(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
-    # afl-clang-fast honours AFL_LLVM_DENYLIST; see fuzz/afl_denylist.txt.
-  endif()
+  # afl: the framework is kept out of AFL++'s instrumentation by fuzz/afl_denylist.txt.
   target_compile_options(${target} PRIVATE ${opts})
 endfunction()
 

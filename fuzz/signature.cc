@@ -63,8 +63,8 @@ std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t fr
     const size_t in = line.find(" in ");
     const size_t space = line.find(' ');
     if (space == absl::string_view::npos) continue;
-    absl::string_view rest = in != absl::string_view::npos ? line.substr(in + 4)
-                                                           : line.substr(space + 1);
+    absl::string_view rest =
+        in != absl::string_view::npos ? line.substr(in + 4) : line.substr(space + 1);
     const std::string function = ShortFunctionName(rest);
     if (first.empty()) first = function;
     if (absl::StrContains(rest, "heaps/")) return function;

@@ -1,0 +1,150 @@
+#include "fuzz/execute.h"
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "fuzz/text_form.h"
+#include "harness/byte_strategy.h"
+#include "harness/race_diagram.h"
+#include "harness/thread.h"
+#include "harness/yield.h"
+#include "heaps/world.h"
+
+namespace racefuzz::fuzz {
+namespace {
+
+// One scheduler per process: it pools fiber stacks across executions, which is most of the
+// speed of a fuzzing loop. Never destroyed, so it outlives every static that might run an
+// execution during exit.
+Scheduler& ProcessScheduler() {
+  static Scheduler* scheduler = new Scheduler();
+  return *scheduler;
+}
+
+std::string FormatResult(int ret) {
+  if (ret >= 0) return absl::StrFormat("returns %d", ret);
+  const char* name = strerrorname_np(-ret);
+  return name != nullptr ? absl::StrFormat("returns -%s", name)
+                         : absl::StrFormat("returns %d", ret);
+}
+
+// The state of one execution of a program: the World and the fds its operations returned.
+// Fd results are program variables in the (single) modelled process; they are written by
+// the thread that ran the operation and read by any thread, like an fd passed between
+// pthreads in a real test program.
+class ProgramRun {
+ public:
+  ProgramRun(const Program& program, heaps::World& world) : program_(program), world_(world) {
+    int result = 0;
+    for (int lane = 0; lane < kNumLanes; ++lane) {
+      for (const Op& op : program.lanes[lane]) {
+        const int index = ProducesFd(op.kind) ? result++ : -1;
+        result_index_[lane].push_back(index);
+        labels_[lane].push_back(FormatOp(op, index));
+      }
+    }
+    results_.assign(result, -1);  // -1 until the operation has run: close(-1) is -EBADF
+  }
+
+  void Main() {
+    RunLane(0);
+    std::vector<ThreadId> threads;
+    for (int lane = 1; lane <= program_.num_threads; ++lane) {
+      if (program_.lanes[lane].empty()) continue;
+      threads.push_back(SpawnThread([this, lane] { RunLane(lane); }, absl::StrFormat("T%d", lane)));
+    }
+    for (ThreadId thread : threads) JoinThread(thread);
+    world_.CheckInvariants();
+  }
+
+ private:
+  void RunLane(int lane) {
+    const std::vector<Op>& ops = program_.lanes[lane];
+    for (size_t i = 0; i < ops.size(); ++i) {
+      Annotate(labels_[lane][i]);
+      const int ret = RunOp(ops[i]);
+      Annotate(FormatResult(ret));
+      if (result_index_[lane][i] >= 0) results_[result_index_[lane][i]] = ret;
+    }
+  }
+
+  int Fd(FdRef ref) const { return ref.raw ? ref.value : results_[ref.value]; }
+
+  int RunOp(const Op& op) {
+    switch (op.kind) {
+      case OpKind::kAddHeap:
+        return world_.AddHeap(op.heap_kind, op.heap);
+      case OpKind::kRemoveHeap:
+        return world_.RemoveHeap(op.heap);
+      case OpKind::kTeeUnregister:
+        return world_.TeeUnregister(op.heap);
+      case OpKind::kUnloadModule:
+        return world_.UnloadModule(op.heap_kind);
+      case OpKind::kFindHeap:
+        return world_.FindHeap(op.heap, op.slot);
+      case OpKind::kPutHeap:
+        return world_.PutHeap(op.slot);
+      case OpKind::kPutHeapKeepSlot:
+        return world_.PutHeapKeepSlot(op.slot);
+      case OpKind::kOpenHeap:
+        return world_.OpenHeap(op.heap);
+      case OpKind::kAlloc:
+        return world_.Alloc(Fd(op.fd), op.len, op.fd_flags, op.heap_flags, op.cmd);
+      case OpKind::kClose:
+        return world_.Close(Fd(op.fd));
+      case OpKind::kDup:
+        return world_.Dup(Fd(op.fd));
+    }
+    return 0;
+  }
+
+  const Program& program_;
+  heaps::World& world_;
+  std::array<std::vector<int>, kNumLanes> result_index_;
+  std::array<std::vector<std::string>, kNumLanes> labels_;
+  std::vector<int> results_;
+};
+
+}  // namespace
+
+ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
+                        const ExecuteOptions& options) {
+  ByteStrategy strategy(input.schedule);
+  ExecutionOptions execution;
+  execution.strategy = &strategy;
+  execution.step_budget = options.step_budget;
+  execution.on_failure = options.on_failure;
+  execution.observer = options.observer;
+  execution.report_footer = options.report_footer;
+
+  auto world = std::make_unique<heaps::World>(variant);
+  ProgramRun run(input.program, *world);
+  ExecutionResult result = ProcessScheduler().Run(execution, [&run] { run.Main(); });
+  world.reset();
+  return result;
+}
+
+std::string LastExecutionDiagram(const Input& input) {
+  // Thread ids follow spawn order: T0, then each racing lane that has operations.
+  std::vector<std::string> names = {"T0"};
+  for (int lane = 1; lane <= input.program.num_threads; ++lane) {
+    if (!input.program.lanes[lane].empty()) names.push_back(absl::StrFormat("T%d", lane));
+  }
+  return RenderRaceDiagram(ProcessScheduler().trace(), names, Failure{});
+}
+
+std::string ReportFooter(const Input& input, const heaps::Variant& variant,
+                         const std::string& file) {
+  std::string out = "\nProgram (racefuzz text form; `racefuzz encode` turns it into bytes):\n";
+  for (absl::string_view line : absl::StrSplit(FormatText(input), '\n', absl::SkipEmpty())) {
+    absl::StrAppendFormat(&out, "  %s\n", line);
+  }
+  absl::StrAppendFormat(&out, "Variant: %s\nReproduce: scripts/reproduce.sh %s --variant %s\n",
+                        variant.Name(), file.empty() ? "<the crash file>" : file, variant.Name());
+  return out;
+}
+
+}  // namespace racefuzz::fuzz

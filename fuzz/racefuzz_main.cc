@@ -1,0 +1,261 @@
+// racefuzz: the command line for inputs of the dma-heap fuzz targets.
+//
+//   racefuzz decode FILE                      the input in text form
+//   racefuzz encode TEXT_FILE -o OUT          text form -> bytes
+//   racefuzz run FILE [--variant V|all]       outcome per variant (each in its own process)
+//   racefuzz replay FILE [--variant V]        one execution in this process (for a debugger)
+//   racefuzz minimize FILE --variant V -o OUT smallest input with the same signature
+//   racefuzz signature [LOG] [--crashed]      the signature of a saved report
+//
+// FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done),
+// 1 a bug was found, 2 a usage or input error.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "fuzz/execute.h"
+#include "fuzz/input_codec.h"
+#include "fuzz/isolated_run.h"
+#include "fuzz/minimize.h"
+#include "fuzz/signature.h"
+#include "fuzz/text_form.h"
+#include "heaps/variant.h"
+
+ABSL_FLAG(std::string, variant, "kref_v1",
+          "model variant: upstream, kref_v1, fixed, upstream_tee_fixed, kref_v1_tee_fixed, "
+          "fixed_tee_mainline, or all (run only)");
+ABSL_FLAG(std::string, o, "", "output file (encode, minimize)");
+ABSL_FLAG(std::string, signature, "",
+          "minimize: the signature to keep (default: the input's own on --variant)");
+ABSL_FLAG(double, max_seconds, 60, "minimize: time limit");
+ABSL_FLAG(bool, trace, false, "replay: print the race diagram of a clean execution too");
+ABSL_FLAG(bool, crashed, false, "signature: the process that wrote LOG died");
+
+namespace racefuzz::fuzz {
+namespace {
+
+constexpr const char* kAllVariants[] = {
+    "upstream",           "kref_v1",           "fixed",
+    "upstream_tee_fixed", "kref_v1_tee_fixed", "fixed_tee_mainline"};
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrFormat("cannot read %s", path));
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+absl::Status WriteFile(const std::string& path, absl::string_view data) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!out) return absl::PermissionDeniedError(absl::StrFormat("cannot write %s", path));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Input> ReadInput(const std::string& path) {
+  absl::StatusOr<std::string> data = ReadFile(path);
+  if (!data.ok()) return data.status();
+  if (absl::EndsWith(path, ".txt")) {
+    absl::StatusOr<Input> input = ParseText(*data);
+    if (!input.ok()) {
+      return absl::InvalidArgumentError(absl::StrFormat("%s: %s", path, input.status().message()));
+    }
+    return input;
+  }
+  return Decode({reinterpret_cast<const uint8_t*>(data->data()), data->size()});
+}
+
+absl::StatusOr<heaps::Variant> ParseVariant(const std::string& name) {
+  auto variant = heaps::Variant::FromName(name);
+  if (!variant) {
+    return absl::InvalidArgumentError(absl::StrFormat("unknown variant `%s`; known: %s", name,
+                                                      absl::StrJoin(kAllVariants, ", ")));
+  }
+  return *variant;
+}
+
+absl::Status NeedArgs(const std::vector<char*>& args, size_t n, const char* usage) {
+  if (args.size() != n) return absl::InvalidArgumentError(absl::StrCat("usage: ", usage));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> Decode(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz decode FILE"); !s.ok()) return s;
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  std::cout << FormatText(*input);
+  return 0;
+}
+
+absl::StatusOr<int> Encode(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz encode TEXT_FILE -o OUT"); !s.ok()) return s;
+  const std::string out = absl::GetFlag(FLAGS_o);
+  if (out.empty()) return absl::InvalidArgumentError("encode needs -o OUT");
+  absl::StatusOr<std::string> text = ReadFile(args[0]);
+  if (!text.ok()) return text.status();
+  absl::StatusOr<Input> input = ParseText(*text);
+  if (!input.ok()) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: %s", args[0], input.status().message()));
+  }
+  absl::StatusOr<std::vector<uint8_t>> bytes = fuzz::Encode(*input);
+  if (!bytes.ok()) return bytes.status();
+  if (auto s = WriteFile(out, {reinterpret_cast<const char*>(bytes->data()), bytes->size()});
+      !s.ok()) {
+    return s;
+  }
+  return 0;
+}
+
+absl::StatusOr<int> Run(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz run FILE [--variant V|all]"); !s.ok()) return s;
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  const std::string name = absl::GetFlag(FLAGS_variant);
+  std::vector<std::string> names;
+  if (name == "all") {
+    names.assign(std::begin(kAllVariants), std::end(kAllVariants));
+  } else {
+    names.push_back(name);
+  }
+  std::vector<std::pair<std::string, std::string>> table;
+  bool any_bug = false;
+  for (const std::string& n : names) {
+    absl::StatusOr<heaps::Variant> variant = ParseVariant(n);
+    if (!variant.ok()) return variant.status();
+    absl::StatusOr<IsolatedOutcome> outcome = RunIsolated(*input, *variant, args[0]);
+    if (!outcome.ok()) return outcome.status();
+    if (names.size() == 1 || outcome->signature != kCleanSignature) {
+      std::cout << absl::StrFormat("===== %s =====\n%s", n, outcome->output);
+    }
+    std::cout << absl::StrFormat("SIGNATURE: %s %s\n", n, outcome->signature);
+    any_bug |= outcome->signature != kCleanSignature;
+    table.emplace_back(n, outcome->signature);
+  }
+  if (names.size() > 1) {
+    std::cout << absl::StrFormat("\n%-20s %s\n", "variant", "outcome");
+    for (const auto& [n, signature] : table)
+      std::cout << absl::StrFormat("%-20s %s\n", n, signature);
+  }
+  return any_bug ? 1 : 0;
+}
+
+absl::StatusOr<int> Replay(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz replay FILE [--variant V]"); !s.ok()) return s;
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
+  if (!variant.ok()) return variant.status();
+  ExecuteOptions options;
+  // As in a fuzz target: a bug prints its report and aborts (a debugger stops there).
+  options.on_failure = FailurePolicy::kAbort;
+  const std::string file = args[0];
+  options.report_footer = [&] { return ReportFooter(*input, *variant, file); };
+  ExecutionResult result = Execute(*input, *variant, options);
+  if (absl::GetFlag(FLAGS_trace)) {
+    std::cout << LastExecutionDiagram(*input);
+  }
+  std::cout << absl::StrFormat("%s: clean (%d scheduling points)\n", variant->Name(), result.steps);
+  return 0;
+}
+
+absl::StatusOr<int> MinimizeCommand(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz minimize FILE --variant V -o OUT"); !s.ok()) return s;
+  const std::string out = absl::GetFlag(FLAGS_o);
+  if (out.empty()) return absl::InvalidArgumentError("minimize needs -o OUT");
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
+  if (!variant.ok()) return variant.status();
+  auto signature_of = [&](const Input& candidate) -> absl::StatusOr<std::string> {
+    absl::StatusOr<IsolatedOutcome> outcome = RunIsolated(candidate, *variant, out);
+    if (!outcome.ok()) return outcome.status();
+    return outcome->signature;
+  };
+  std::string signature = absl::GetFlag(FLAGS_signature);
+  if (signature.empty()) {
+    absl::StatusOr<std::string> own = signature_of(*input);
+    if (!own.ok()) return own.status();
+    signature = *own;
+  }
+  if (signature == kCleanSignature) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("%s runs clean on %s: nothing to minimise", args[0], variant->Name()));
+  }
+  absl::StatusOr<MinimizeResult> result =
+      Minimize(*input, signature, signature_of, absl::GetFlag(FLAGS_max_seconds));
+  if (!result.ok()) return result.status();
+  absl::StatusOr<std::vector<uint8_t>> bytes = fuzz::Encode(result->input);
+  if (!bytes.ok()) return bytes.status();
+  if (auto s = WriteFile(out, {reinterpret_cast<const char*>(bytes->data()), bytes->size()});
+      !s.ok()) {
+    return s;
+  }
+  std::cerr << absl::StrFormat(
+      "minimised %s (%d ops, %d schedule bytes) to %s (%d ops, %d schedule bytes) in %d runs; "
+      "signature %s\n",
+      args[0], input->program.NumOps(), input->schedule.size(), out, result->input.program.NumOps(),
+      result->input.schedule.size(), result->candidates_tried, signature);
+  std::cout << FormatText(result->input);
+  return 0;
+}
+
+absl::StatusOr<int> SignatureCommand(const std::vector<char*>& args) {
+  if (args.size() > 1) return absl::InvalidArgumentError("usage: racefuzz signature [LOG]");
+  std::string log;
+  if (args.empty()) {
+    log.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  } else {
+    absl::StatusOr<std::string> data = ReadFile(args[0]);
+    if (!data.ok()) return data.status();
+    log = *data;
+  }
+  std::cout << SignatureFromReport(log, absl::GetFlag(FLAGS_crashed)) << "\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace racefuzz::fuzz
+
+int main(int argc, char** argv) {
+  using namespace racefuzz::fuzz;
+  absl::SetProgramUsageMessage(
+      "inputs of the dma-heap fuzz targets.\n"
+      "  racefuzz decode FILE\n"
+      "  racefuzz encode TEXT_FILE -o OUT\n"
+      "  racefuzz run FILE [--variant V|all]\n"
+      "  racefuzz replay FILE [--variant V]\n"
+      "  racefuzz minimize FILE --variant V -o OUT [--signature S] [--max_seconds N]\n"
+      "  racefuzz signature [LOG] [--crashed]\n"
+      "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found, 2 error.");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  args.erase(args.begin());  // program name
+  if (args.empty()) {
+    std::fprintf(stderr, "racefuzz: error: missing command\n%s\n",
+                 absl::ProgramUsageMessage().data());
+    return 2;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  absl::StatusOr<int> result = absl::InvalidArgumentError(absl::StrFormat(
+      "unknown command `%s` (decode, encode, run, replay, minimize, signature)", command));
+  if (command == "decode") result = Decode(args);
+  if (command == "encode") result = Encode(args);
+  if (command == "run") result = Run(args);
+  if (command == "replay") result = Replay(args);
+  if (command == "minimize") result = MinimizeCommand(args);
+  if (command == "signature") result = SignatureCommand(args);
+  if (!result.ok()) {
+    std::fprintf(stderr, "racefuzz: error: %s\n", std::string(result.status().message()).c_str());
+    return 2;
+  }
+  return *result;
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bash
+# A fuzzing campaign against one variant of the dma-heap model, from build to deduplicated,
+# minimised findings.
+#
+# With no arguments: 60 seconds of libFuzzer + ASan on kref_v1 (the posted patch), starting
+# from corpora/seeds. It builds what it needs first (preset libfuzzer-asan, or afl-asan),
+# shows progress while it runs, and at the end sorts every crash by its report signature
+# into findings/<signature>/ with:
+#   reproducer       the minimised input (smallest program, fewest schedule bytes)
+#   reproducer.txt   the same in text form (`racefuzz encode` turns it back into bytes)
+#   report.txt       the report of the minimised input: race diagram, program, reproduce line
+#   original         the first crash the engine saved with this signature
+# and prints a summary table with the time each signature was first found.
+#
+# Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target VARIANT] [--sanitizer
+#        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
+#        [--no-minimize] [--out DIR] [--seed N]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+ENGINE=libfuzzer
+VARIANT=kref_v1
+SANITIZER=address
+TIME=60
+JOBS=1
+FEEDBACK=1
+MINIMIZE=1
+OUT=""
+SEED=0
+VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
+
+usage() {
+  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
+}
+die() {
+  echo "fuzz.sh: error: $*" >&2
+  exit 2
+}
+need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --engine) need_value "$@"; ENGINE=$2; shift 2 ;;
+    --target|--variant) need_value "$@"; VARIANT=${2%_fuzzer}; shift 2 ;;
+    --sanitizer) need_value "$@"; SANITIZER=$2; shift 2 ;;
+    --time) need_value "$@"; TIME=$2; shift 2 ;;
+    --jobs) need_value "$@"; JOBS=$2; shift 2 ;;
+    --out) need_value "$@"; OUT=$2; shift 2 ;;
+    --seed) need_value "$@"; SEED=$2; shift 2 ;;
+    --no-feedback) FEEDBACK=0; shift ;;
+    --no-minimize) MINIMIZE=0; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+
+[[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || die "--time must be a positive number of seconds"
+[[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -gt 0 ]] || die "--jobs must be a positive number"
+[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a number"
+[[ " $VARIANTS " == *" $VARIANT "* ]] || die "unknown target '$VARIANT' (one of: $VARIANTS)"
+case "$ENGINE/$SANITIZER" in
+  libfuzzer/address) PRESET=libfuzzer-asan ;;
+  libfuzzer/thread) PRESET=libfuzzer-tsan ;;
+  libfuzzer/undefined) PRESET=libfuzzer-ubsan ;;
+  afl/address) PRESET=afl-asan ;;
+  afl/*) die "--engine afl supports only --sanitizer address (preset afl-asan)" ;;
+  *) die "unknown --engine '$ENGINE' or --sanitizer '$SANITIZER'" ;;
+esac
+
+BUILD="$ROOT/build/$PRESET"
+TARGET="${VARIANT}_fuzzer"
+BIN="$BUILD/fuzz/$TARGET"
+RACEFUZZ="$BUILD/fuzz/racefuzz"
+[[ -n "$OUT" ]] || OUT="$ROOT/out/fuzz/$ENGINE-$SANITIZER-$VARIANT"
+FINDINGS="$ROOT/findings"
+
+# --- Build -----------------------------------------------------------------------------
+echo "== building $TARGET and racefuzz (preset $PRESET)"
+if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+  cmake --preset "$PRESET" >/dev/null || die "cmake --preset $PRESET failed"
+fi
+cmake --build "$BUILD" --target "$TARGET" racefuzz -- -j"$(nproc)" | grep -E '^(FAILED|error)' \
+  || true
+[[ -x "$BIN" && -x "$RACEFUZZ" ]] || die "build of $TARGET failed; run: cmake --build $BUILD --target $TARGET racefuzz"
+
+# --- Corpus ----------------------------------------------------------------------------
+"$ROOT/scripts/encode-seeds.sh" --racefuzz "$RACEFUZZ" >/dev/null
+rm -rf "$OUT"
+mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
+cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
+DICT="$ROOT/corpora/racefuzz.dict"
+export RACEFUZZ_FEEDBACK=$FEEDBACK
+LOG="$OUT/fuzz.log"
+START=$(date +%s)
+
+echo "== fuzzing $TARGET with $ENGINE + $SANITIZER for ${TIME}s, $JOBS job(s); log: ${LOG#$ROOT/}"
+# Progress: the engine's status lines matching $1, at most one every 5 seconds; the full
+# log keeps everything.
+progress() {
+  awk -v pattern="$1" -v start="$START" '
+    $0 ~ pattern {
+      now = systime()
+      if (now - last >= 5 || /wrapping up|Testcase|crash-/) {
+        printf "   [%3ds] %s\n", now - start, $0
+        fflush()
+        last = now
+      }
+    }' || true
+}
+
+case "$ENGINE" in
+  libfuzzer)
+    # Fork mode even for one job: crashes do not stop the campaign, so it keeps finding
+    # distinct bugs; every crash is saved under artifacts/.
+    (cd "$OUT" && "$BIN" corpus -dict="$DICT" -max_total_time="$TIME" -fork="$JOBS" \
+        -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -artifact_prefix=artifacts/ \
+        -max_len=512 -timeout=10 -seed="$SEED" -print_final_stats=1 2>&1 || true) \
+      | tee "$LOG" | progress '^#[0-9]+: cov|INFO: fuzzed for'
+    CRASHES=("$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-*)
+    ;;
+  afl)
+    command -v afl-fuzz >/dev/null || die "afl-fuzz not found (scripts/setup.sh installs afl++)"
+    export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
+    export AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_FAST_CAL=1 AFL_QUIET=1
+    AFL_ARGS=(-i "$OUT/corpus" -o "$OUT/afl" -V "$TIME" -x "$DICT" -t 10000 -m none)
+    for ((j = 1; j < JOBS; j++)); do
+      afl-fuzz "${AFL_ARGS[@]}" -S "worker$j" -- "$BIN" >"$OUT/afl-worker$j.log" 2>&1 &
+    done
+    (afl-fuzz "${AFL_ARGS[@]}" -M main -- "$BIN" 2>&1 || true) | tee "$LOG" \
+      | progress 'exec speed|saved crashes|corpus count|crashes saved|cycles done'
+    wait
+    CRASHES=("$OUT"/afl/*/crashes/id:*)
+    ;;
+esac
+
+# --- Findings: replay, group by signature, minimise ------------------------------------
+echo "== sorting crashes by signature"
+declare -A FIRST_FILE FIRST_TIME COUNT
+# The oldest 300 crashes are plenty to see every distinct bug of one campaign. Replays run
+# in parallel, each in its own process (a sanitizer report ends the process).
+mkdir -p "$OUT/replays"
+mapfile -t CRASHES < <(ls -1tr "${CRASHES[@]}" 2>/dev/null | head -300)
+replay_one() {
+  local crash=$1 log="$OUT/replays/$(basename "$1").log" status=0
+  "$BIN" "$crash" >"$log" 2>&1 || status=$?
+  echo "$status" >"$log.status"
+}
+export -f replay_one
+export BIN OUT
+printf '%s\0' "${CRASHES[@]}" | xargs -0 -r -P "$(nproc)" -I{} bash -c 'replay_one "$1"' _ {}
+for crash in "${CRASHES[@]}"; do
+  log="$OUT/replays/$(basename "$crash").log"
+  [[ -f "$log" ]] || continue
+  crashed=""
+  [[ "$(cat "$log.status")" != 0 ]] && crashed=--crashed
+  sig=$("$RACEFUZZ" signature $crashed "$log")
+  [[ "$sig" == clean ]] && sig=flaky.not-reproducible
+  found=$(( $(stat -c %Y "$crash") - START ))
+  COUNT[$sig]=$(( ${COUNT[$sig]:-0} + 1 ))
+  if [[ -z "${FIRST_FILE[$sig]:-}" || $found -lt ${FIRST_TIME[$sig]} ]]; then
+    FIRST_FILE[$sig]=$crash
+    FIRST_TIME[$sig]=$found
+  fi
+done
+
+if [[ ${#FIRST_FILE[@]} -eq 0 ]]; then
+  echo "== no findings in ${TIME}s on $VARIANT"
+  exit 0
+fi
+
+for sig in "${!FIRST_FILE[@]}"; do
+  dir="$FINDINGS/$sig"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  cp "${FIRST_FILE[$sig]}" "$dir/original"
+  echo "$VARIANT" >"$dir/variant"
+  if [[ $MINIMIZE -eq 1 && "$sig" != flaky.* && "$sig" != libfuzzer.* ]]; then
+    "$RACEFUZZ" minimize "$dir/original" --variant "$VARIANT" --signature "$sig" \
+      --max_seconds 30 -o "$dir/reproducer" >"$dir/reproducer.txt" 2>"$dir/minimize.log" \
+      || cp "$dir/original" "$dir/reproducer"
+  else
+    cp "$dir/original" "$dir/reproducer"
+  fi
+  "$RACEFUZZ" decode "$dir/reproducer" >"$dir/reproducer.txt"
+  "$RACEFUZZ" run "$dir/reproducer" --variant "$VARIANT" >"$dir/report.txt" 2>&1 || true
+  sed -i "s|$ROOT/||g" "$dir/report.txt"
+done
+
+echo
+echo "== findings on $VARIANT ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
+printf '%-62s %7s %8s %5s %6s  %s\n' signature crashes "first at" ops sched reproducer
+for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
+  dir="$FINDINGS/$sig"
+  ops=$(grep -c '^T[0-9]:' "$dir/reproducer.txt" || true)
+  sched=$(sed -n 's/^schedule //p' "$dir/reproducer.txt" | tr ' ' '\n' | grep -c '^[0-9a-f][0-9a-f]$' || true)
+  printf '%-62s %7s %7ss %5s %6s  %s\n' "$sig" "${COUNT[$sig]}" "${FIRST_TIME[$sig]}" "$ops" \
+    "$sched" "${dir#$ROOT/}/"
+done
+echo
+echo "Each directory has report.txt (race diagram and program) and reproducer.txt; replay with"
+echo "  scripts/reproduce.sh findings/<signature>/reproducer --variant all"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Replays one input (corpus file, crash file, findings/*/reproducer, or a .txt text form)
+# and prints its report: the sanitizer or harness report, the race diagram, the decoded
+# program and its signature. With --variant all (the default), every variant of the model
+# runs it, each in its own process, and a table shows them side by side:
+#   kref_v1    asan.heap-use-after-free.dma_heap_ioctl
+#   fixed      clean
+#
+# Usage: scripts/reproduce.sh FILE [--variant V|all] [--preset asan|dev|tsan|...]
+#   The racefuzz command line of the preset (default asan) is built if needed.
+# Exit status: 0 clean everywhere, 1 a bug on some variant, 2 a usage error.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+die() {
+  echo "reproduce.sh: error: $*" >&2
+  exit 2
+}
+
+FILE=""
+VARIANT=all
+PRESET=asan
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --variant) [[ $# -ge 2 && -n "$2" ]] || die "--variant needs a value"; VARIANT=$2; shift 2 ;;
+    --preset) [[ $# -ge 2 && -n "$2" ]] || die "--preset needs a value"; PRESET=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) [[ -z "$FILE" ]] || die "one FILE only (got '$FILE' and '$1')"; FILE=$1; shift ;;
+  esac
+done
+[[ -n "$FILE" ]] || die "missing FILE (see --help)"
+[[ -f "$FILE" ]] || die "no such file: $FILE"
+
+RACEFUZZ=$(RACEFUZZ_PRESET=$PRESET "$ROOT/scripts/find-racefuzz.sh")
+exec "$RACEFUZZ" run "$FILE" --variant "$VARIANT"
