@@ -83,9 +83,7 @@ void Mutex::Unlock(SourceLocation location) {
   owner_ = kNoThread;
   sanitizer::MutexPostUnlock(this, 0);
   // Every waiter competes again; the strategy decides who gets it.
-  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
-    if (waiters_ & 1) s->Wake(t);
-  }
+  s->WakeAll(waiters_);
 }
 
 }  // namespace racefuzz

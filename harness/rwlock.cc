@@ -14,13 +14,6 @@ RwLock::RwLock(const char* name) : name_(name) {
 
 RwLock::~RwLock() { sanitizer::MutexDestroy(this); }
 
-void RwLock::WakeAll() {
-  Scheduler* s = Scheduler::Active();
-  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
-    if (waiters_ & 1) s->Wake(t);
-  }
-}
-
 void RwLock::ReadLock(SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   Scheduler* s = SyncAccess(site_, Access::kRead, "down_read", name_, location);
@@ -57,7 +50,7 @@ void RwLock::ReadUnlock(SourceLocation location) {
   sanitizer::MutexPreUnlock(this, sanitizer::kMutexReadLock);
   readers_ &= ~bit;
   sanitizer::MutexPostUnlock(this, sanitizer::kMutexReadLock);
-  if (readers_ == 0) WakeAll();
+  if (readers_ == 0) s->WakeAll(waiters_);
 }
 
 void RwLock::WriteLock(SourceLocation location) {
@@ -98,7 +91,7 @@ void RwLock::WriteUnlock(SourceLocation location) {
   sanitizer::MutexPreUnlock(this, 0);
   writer_ = kNoThread;
   sanitizer::MutexPostUnlock(this, 0);
-  WakeAll();
+  s->WakeAll(waiters_);
 }
 
 }  // namespace racefuzz

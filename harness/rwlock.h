@@ -27,8 +27,6 @@ class RwLock {
   void WriteUnlock(SourceLocation location = SourceLocation::Current());  // up_write
 
  private:
-  void WakeAll();
-
   const char* name_;
   ThreadId writer_ = kNoThread;
   uint64_t readers_ = 0;  // bit per logical thread

@@ -268,6 +268,12 @@ void Scheduler::Wake(ThreadId thread) {
   trace_.Add({step_, current_, EventKind::kWake, -1, thread, "wakes", {}});
 }
 
+void Scheduler::WakeAll(uint64_t& waiters) {
+  for (ThreadId t = 0; waiters != 0; ++t, waiters >>= 1) {
+    if (waiters & 1) Wake(t);
+  }
+}
+
 void Scheduler::Reschedule(bool leaving_for_good) {
   const uint64_t step = ++step_;
   RunnableThreads(scratch_runnable_);

@@ -90,6 +90,8 @@ class Scheduler {
   // Blocks the running thread until Wake(); returns once it runs again.
   void Block(const WaitTarget& target, SourceLocation location);
   void Wake(ThreadId thread);
+  // Wakes every thread whose bit is set in `waiters` (a primitive's waiter set) and clears it.
+  void WakeAll(uint64_t& waiters);
   void Annotate(std::string text, SourceLocation location);
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,

@@ -39,9 +39,7 @@ void WaitQueue::WakeUpAll(SourceLocation location) {
     return;
   }
   sanitizer::Release(this);
-  for (ThreadId t = 0; waiters_ != 0; ++t, waiters_ >>= 1) {
-    if (waiters_ & 1) s->Wake(t);
-  }
+  s->WakeAll(waiters_);
 }
 
 // Outside an execution `done_` is guarded by a real mutex. Inside one, only one logical

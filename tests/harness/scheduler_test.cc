@@ -12,6 +12,7 @@
 #include "harness/thread.h"
 #include "harness/wait_queue.h"
 #include "harness/yield.h"
+#include "tests/harness/determinism_workload.h"
 
 namespace racefuzz {
 namespace {
@@ -33,6 +34,16 @@ void LoggingProgram(std::vector<int>& log) {
   body(0);
   JoinThread(a);
   JoinThread(b);
+}
+
+// One execution under a seeded random strategy.
+ExecutionResult RunRandom(Scheduler& scheduler, uint64_t seed,
+                          const std::function<void()>& body, uint64_t step_budget = 200000) {
+  RandomStrategy strategy(seed);
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  options.step_budget = step_budget;
+  return scheduler.Run(options, [&] { body(); });
 }
 
 TEST(SchedulerTest, RunsEveryThreadToCompletion) {
@@ -113,19 +124,7 @@ TEST(SchedulerTest, AbBaDeadlockIsFoundAndExplainedAsWaitForChain) {
     RandomStrategy strategy(seed, 2);
     ExecutionOptions options;
     options.strategy = &strategy;
-    ExecutionResult r = scheduler.Run(options, [] {
-      Mutex a("lock_a");
-      Mutex b("lock_b");
-      ThreadId t = SpawnThread([&] {
-        MutexLock la(a);
-        MutexLock lb(b);
-      }, "ab");
-      {
-        MutexLock lb(b);
-        MutexLock la(a);
-      }
-      JoinThread(t);
-    });
+    ExecutionResult r = scheduler.Run(options, [] { testing::DeadlockWorkload(); });
     if (!r.failed()) continue;
     found = true;
     EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
@@ -141,10 +140,7 @@ TEST(SchedulerTest, AbBaDeadlockIsFoundAndExplainedAsWaitForChain) {
 
 TEST(SchedulerTest, WaitNobodyCanSatisfyIsADeadlock) {
   Scheduler scheduler;
-  RandomStrategy strategy(1);
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  ExecutionResult r = scheduler.Run(options, [] {
+  ExecutionResult r = RunRandom(scheduler, 1, [] {
     Completion done("c_no_users");
     done.Wait();
   });
@@ -177,10 +173,7 @@ TEST(SchedulerTest, CompletionHandsOverBetweenThreads) {
 
 TEST(SchedulerTest, RecursiveLockIsReported) {
   Scheduler scheduler;
-  RandomStrategy strategy(1);
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  ExecutionResult r = scheduler.Run(options, [] {
+  ExecutionResult r = RunRandom(scheduler, 1, [] {
     Mutex m("heap_list_lock");
     m.Lock();
     m.Lock();
@@ -192,10 +185,7 @@ TEST(SchedulerTest, RecursiveLockIsReported) {
 
 TEST(SchedulerTest, UnlockByNonOwnerIsReported) {
   Scheduler scheduler;
-  RandomStrategy strategy(1);
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  ExecutionResult r = scheduler.Run(options, [] {
+  ExecutionResult r = RunRandom(scheduler, 1, [] {
     Mutex m("m");
     m.Lock();
     ThreadId t = SpawnThread([&] { m.Unlock(); }, "intruder");
@@ -208,14 +198,13 @@ TEST(SchedulerTest, UnlockByNonOwnerIsReported) {
 
 TEST(SchedulerTest, StepBudgetTurnsLivelockIntoReport) {
   Scheduler scheduler;
-  RandomStrategy strategy(1);
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  options.step_budget = 1000;
-  ExecutionResult r = scheduler.Run(options, [] {
-    bool stop = false;  // never set: a spin loop that cannot end
-    while (!stop) Yield("spin");
-  });
+  ExecutionResult r = RunRandom(
+      scheduler, 1,
+      [] {
+        bool stop = false;  // never set: a spin loop that cannot end
+        while (!stop) Yield("spin");
+      },
+      /*step_budget=*/1000);
   ASSERT_TRUE(r.failed());
   EXPECT_EQ(r.failure.kind, FailureKind::kStepBudget);
   EXPECT_EQ(r.steps, 1001u);
@@ -223,10 +212,7 @@ TEST(SchedulerTest, StepBudgetTurnsLivelockIntoReport) {
 
 TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
   Scheduler scheduler;
-  RandomStrategy strategy(1);
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  ExecutionResult bad = scheduler.Run(options, [] {
+  ExecutionResult bad = RunRandom(scheduler, 1, [] {
     Completion never("never");
     ThreadId t = SpawnThread([&] { never.Wait(); });
     never.Wait();
@@ -234,7 +220,7 @@ TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
   });
   ASSERT_TRUE(bad.failed());
   int value = 0;
-  ExecutionResult good = scheduler.Run(options, [&] {
+  ExecutionResult good = RunRandom(scheduler, 1, [&] {
     ThreadId t = SpawnThread([&] { value = 1; });
     JoinThread(t);
   });
