@@ -136,6 +136,8 @@ std::string LastExecutionDiagram(const Input& input) {
   return RenderRaceDiagram(ProcessScheduler().trace(), names, Failure{});
 }
 
+const Trace& LastExecutionTrace() { return ProcessScheduler().trace(); }
+
 std::string ReportFooter(const Input& input, const heaps::Variant& variant,
                          const std::string& file) {
   std::string out = "\nProgram (racefuzz text form; `racefuzz encode` turns it into bytes):\n";

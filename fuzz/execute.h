@@ -36,6 +36,8 @@ ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
 // The race diagram of the last execution run by Execute() in this process, whether it
 // failed or not (`racefuzz replay --trace`): for writing schedules by hand.
 std::string LastExecutionDiagram(const Input& input);
+// The trace of the last execution run by Execute() in this process (determinism checks).
+const Trace& LastExecutionTrace();
 
 // The footer every report carries: the program in text form and the command that replays
 // `file` (a placeholder when the file is not known yet, e.g. inside a fuzzing engine).

@@ -5,6 +5,13 @@
 // A bug found by the harness prints its report (race diagram, decoded program, reproduce
 // command) and aborts, which every engine records as a crash; sanitizer reports end the
 // process the same way. The target itself always returns 0.
+//
+// Two environment variables serve the reliability checks (scripts/check-determinism.sh):
+//   RACEFUZZ_PRINT_TRACE_HASH=1   print "racefuzz: trace hash H (N scheduling points)" after
+//                                 each clean execution (a report carries its own hash).
+//   RACEFUZZ_CHECK_DETERMINISM=1  run each input twice and compare (harness/
+//                                 determinism_check.h); a divergence prints "racefuzz error:
+//                                 nondeterminism ..." and exits with kNondeterminismExitCode.
 #include "fuzz/fuzz_target.h"
 
 #include <cstddef>
@@ -16,6 +23,7 @@
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/interleaving_feedback.h"
+#include "harness/determinism_check.h"
 #include "heaps/variant.h"
 
 #ifndef RACEFUZZ_TARGET_VARIANT
@@ -26,6 +34,14 @@ namespace racefuzz::fuzz {
 namespace {
 
 std::string current_file;
+
+// Exit status of a nondeterminism error: distinct from a bug (abort) and a usage error (2).
+constexpr int kNondeterminismExitCode = 3;
+
+bool EnvFlag(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr && value[0] != '\0' && value[0] != '0';
+}
 
 const heaps::Variant& TargetVariant() {
   static const heaps::Variant variant = [] {
@@ -47,11 +63,32 @@ void SetCurrentInputFile(std::string file) { current_file = std::move(file); }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace racefuzz::fuzz;
+  static const bool print_trace_hash = EnvFlag("RACEFUZZ_PRINT_TRACE_HASH");
+  static const bool check_determinism = EnvFlag("RACEFUZZ_CHECK_DETERMINISM");
   const Input input = Decode({data, size});
   ExecuteOptions options;
-  options.on_failure = racefuzz::FailurePolicy::kAbort;
   options.observer = TargetInterleavingFeedback();
   options.report_footer = [&input] { return ReportFooter(input, TargetVariant(), current_file); };
-  Execute(input, TargetVariant(), options);
+  if (check_determinism) {
+    // Both runs return their failure (if any) instead of aborting, so that they can be
+    // compared; a bug that reproduces is then reported by the normal run below.
+    options.on_failure = racefuzz::FailurePolicy::kReturn;
+    const racefuzz::DeterminismVerdict verdict = racefuzz::RunTwiceAndCompare(
+        [&] { return Execute(input, TargetVariant(), options); }, LastExecutionTrace);
+    if (verdict.diverged) {
+      std::fprintf(stderr, "%s\nInput: %s\n%s", verdict.Describe().c_str(),
+                   current_file.empty() ? "<in memory>" : current_file.c_str(),
+                   ReportFooter(input, TargetVariant(), current_file).c_str());
+      std::fflush(stderr);
+      std::_Exit(kNondeterminismExitCode);
+    }
+  }
+  options.on_failure = racefuzz::FailurePolicy::kAbort;
+  const racefuzz::ExecutionResult result = Execute(input, TargetVariant(), options);
+  if (print_trace_hash) {
+    std::fprintf(stderr, "racefuzz: trace hash %016llx (%llu scheduling points)\n",
+                 static_cast<unsigned long long>(result.trace_hash),
+                 static_cast<unsigned long long>(result.steps));
+  }
   return 0;
 }
