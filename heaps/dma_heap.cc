@@ -32,10 +32,11 @@ void dma_heap_release(KRef* ref) {
   Yield("dma_heap_release");
   const uint32_t minor = MINOR(heap->heap_devt);
 
-  k.core.heap_list_lock.Lock();
-  Yield("list_del");
-  list_del(&heap->list);
-  k.core.heap_list_lock.Unlock();
+  {
+    MutexGuard lock(k.core.heap_list_lock);
+    Yield("list_del");
+    list_del(&heap->list);
+  }
 
   device_destroy(k, heap->heap_devt);
   cdev_del(k, heap->chrdev);
@@ -50,6 +51,7 @@ void dma_heap_release(KRef* ref) {
 void dma_heap_release_locked(KRef* ref) {
   dma_heap* heap = ContainerOf(ref, &dma_heap::refcount);
   Kernel& k = *heap->kernel;
+  MutexGuard lock(k.core.heap_list_lock, MutexGuard::State::kAdopt);
   Yield("dma_heap_release");
   const uint32_t minor = MINOR(heap->heap_devt);
   Yield("list_del");
@@ -57,7 +59,7 @@ void dma_heap_release_locked(KRef* ref) {
   device_destroy(k, heap->heap_devt);
   cdev_del(k, heap->chrdev);
   xa_erase_minor(k, minor);
-  k.core.heap_list_lock.Unlock();
+  lock.Unlock();
 
   dma_heap_free(k, heap);
 }
@@ -122,7 +124,8 @@ dma_heap* dma_heap_add(Kernel& k, const dma_heap_export_info* exp_info) {
   }
 
   const bool serialised = AddHoldsHeapListLock(v);
-  if (serialised) k.core.heap_list_lock.Lock();
+  MutexGuard list_lock(k.core.heap_list_lock,
+                       serialised ? MutexGuard::State::kLock : MutexGuard::State::kUnlocked);
   uint32_t minor = 0;
   int err = xa_alloc_minor(k, &minor, heap);  // from here xa_load(minor) returns heap
   if (err < 0) goto err0;
@@ -139,7 +142,7 @@ dma_heap* dma_heap_add(Kernel& k, const dma_heap_export_info* exp_info) {
   err = device_create(k, heap->heap_devt, heap->name);
   if (err < 0) goto err2;
 
-  if (!serialised) k.core.heap_list_lock.Lock();
+  if (!serialised) list_lock.Lock();
   {
     dma_heap* h;
     heaps_list_for_each_entry(h, &k.core.heap_list, dma_heap, list) {
@@ -152,18 +155,18 @@ dma_heap* dma_heap_add(Kernel& k, const dma_heap_export_info* exp_info) {
   }
   Yield("list_add");
   list_add(&heap->list, &k.core.heap_list);
-  k.core.heap_list_lock.Unlock();
+  list_lock.Unlock();
   return heap;
 
 err3:
-  if (!serialised) k.core.heap_list_lock.Unlock();
+  if (!serialised) list_lock.Unlock();
   device_destroy(k, heap->heap_devt);
 err2:
   cdev_del(k, heap->chrdev);
 err1:
   xa_erase_minor(k, minor);
 err0:
-  if (serialised) k.core.heap_list_lock.Unlock();
+  if (serialised) list_lock.Unlock();
   if (HeapPinsProducer(v)) module_put(heap->owner);
   kfree(k.slab, heap, "kfree(heap)");
   return ERR_PTR<dma_heap>(err);

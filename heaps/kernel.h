@@ -8,7 +8,9 @@
 #include <cerrno>
 #include <cstdint>
 
+#include "harness/mutex.h"
 #include "harness/refcount.h"
+#include "harness/source_location.h"
 
 namespace racefuzz::heaps {
 
@@ -46,6 +48,39 @@ inline constexpr uint32_t IOC_OUT = 2u << 30;  // _IOC_READ << _IOC_DIRSHIFT: ke
 inline constexpr uint32_t O_ACCMODE = 00000003;
 inline constexpr uint32_t O_RDONLY = 00000000;
 inline constexpr uint32_t O_CLOEXEC = 02000000;
+
+// A mutex held in a scope, with explicit mutex_lock()/mutex_unlock() inside it for code
+// that drops and retakes the lock. Whatever is still held when the scope ends is unlocked,
+// so an execution that a failure unwinds leaves no lock held by a thread that is gone (the
+// World that owns the mutex is destroyed later). The kernel's guard(mutex) with extras.
+class MutexGuard {
+ public:
+  enum class State { kUnlocked, kLock, kAdopt };
+  explicit MutexGuard(Mutex& mutex, State state = State::kLock,
+                      SourceLocation location = SourceLocation::Current())
+      : mutex_(mutex) {
+    if (state == State::kLock) Lock(location);
+    held_ = state != State::kUnlocked;
+  }
+  ~MutexGuard() {
+    if (held_) mutex_.Unlock();
+  }
+  MutexGuard(const MutexGuard&) = delete;
+  MutexGuard& operator=(const MutexGuard&) = delete;
+
+  void Lock(SourceLocation location = SourceLocation::Current()) {
+    mutex_.Lock(location);
+    held_ = true;
+  }
+  void Unlock(SourceLocation location = SourceLocation::Current()) {
+    held_ = false;
+    mutex_.Unlock(location);
+  }
+
+ private:
+  Mutex& mutex_;
+  bool held_ = false;
+};
 
 // --- include/linux/list.h: intrusive doubly linked list. list_del poisons the entry, so
 // a second list_del or a walk through a deleted entry faults, as in the kernel. ---

@@ -6,15 +6,35 @@
 
 namespace racefuzz::heaps {
 
+// Held for a few map operations; on fibers it is never contended.
+class SlabRegistry::Guard {
+ public:
+  explicit Guard(std::atomic_flag& lock) : lock_(lock) {
+    while (lock_.test_and_set(std::memory_order_acquire)) {
+    }
+  }
+  ~Guard() { lock_.clear(std::memory_order_release); }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+ private:
+  std::atomic_flag& lock_;
+};
+
 SlabRegistry::~SlabRegistry() { FreeAll(); }
 
 void SlabRegistry::Insert(void* object, const char* type, Deleter deleter) {
+  Guard guard(lock_);
   live_[object] = Entry{next_id_++, type, deleter};
 }
 
-bool SlabRegistry::Erase(void* object) { return live_.erase(object) != 0; }
+bool SlabRegistry::Erase(void* object) {
+  Guard guard(lock_);
+  return live_.erase(object) != 0;
+}
 
 std::vector<void*> SlabRegistry::Live(const char* type) const {
+  Guard guard(lock_);
   std::vector<std::pair<uint64_t, void*>> found;
   for (const auto& [object, entry] : live_) {
     if (std::strcmp(entry.type, type) == 0) found.emplace_back(entry.id, const_cast<void*>(object));
@@ -26,15 +46,21 @@ std::vector<void*> SlabRegistry::Live(const char* type) const {
   return out;
 }
 
-size_t SlabRegistry::LiveCount() const { return live_.size(); }
+size_t SlabRegistry::LiveCount() const {
+  Guard guard(lock_);
+  return live_.size();
+}
 
 void SlabRegistry::FreeAll() {
   // Free in allocation order; no object's destructor touches another model object.
   std::vector<std::pair<uint64_t, std::pair<void*, Deleter>>> all;
-  for (const auto& [object, entry] : live_) {
-    all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
+  {
+    Guard guard(lock_);
+    for (const auto& [object, entry] : live_) {
+      all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
+    }
+    live_.clear();
   }
-  live_.clear();
   std::sort(all.begin(), all.end());
   for (const auto& [id, object_and_deleter] : all) object_and_deleter.second(object_and_deleter.first);
 }

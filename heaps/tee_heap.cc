@@ -58,9 +58,10 @@ void tee_heap_buf_free(Kernel& k, dma_buf* dmabuf) {
     MutexLock lock(h->pool->lock);  // buf->heap->pool->ops->free(), without h->mu
     h->pool->used -= buf->size;
   }
-  h->mu.Lock();
-  put_tee_heap(h);
-  h->mu.Unlock();
+  {
+    MutexLock lock(h->mu);
+    put_tee_heap(h);
+  }
   if (BufferHoldsHeapReference(k.variant)) dma_heap_put(k, buf->dma_heap);
   kfree(k.slab, buf, "kfree(buf)");
 }
@@ -71,13 +72,14 @@ dma_buf* tee_dma_heap_alloc(Kernel& k, dma_heap* heap, uint64_t len, uint32_t fd
   auto* h = static_cast<tee_dma_heap*>(dma_heap_get_drvdata(heap));
   tee_shm_pool* pool = nullptr;
   tee_device* teedev = nullptr;
-  h->mu.Lock();
-  if (h->teedev != nullptr) {
-    teedev = h->teedev;
-    pool = h->pool;
-    h->kref.Get();
+  {
+    MutexLock lock(h->mu);
+    if (h->teedev != nullptr) {
+      teedev = h->teedev;
+      pool = h->pool;
+      h->kref.Get();
+    }
   }
-  h->mu.Unlock();
   if (teedev == nullptr) return ERR_PTR<dma_buf>(-EINVAL);
 
   auto* buf = kzalloc<tee_heap_buffer>(k.slab, "kzalloc(buf)");
@@ -109,9 +111,8 @@ dma_buf* tee_dma_heap_alloc(Kernel& k, dma_heap* heap, uint64_t len, uint32_t fd
     pool->used -= len;
   }
   kfree(k.slab, buf, "kfree(buf)");
-  h->mu.Lock();
+  MutexLock lock(h->mu);
   put_tee_heap(h);
-  h->mu.Unlock();
   return dmabuf;
 }
 
@@ -223,7 +224,7 @@ void tee_device_unregister(Kernel& k, tee_module* mod, tee_device* teedev) {
   for (uint32_t id = 0; id < kMaxTeeHeapIds; ++id) {
     tee_dma_heap* h = mod->tee_dma_heap[id].Load();  // xa_for_each
     if (h == nullptr) continue;
-    h->mu.Lock();
+    MutexGuard lock(h->mu);
     const bool ours = h->teedev == teedev && !h->shutting_down;
     const bool remove = ours && TeeRemovesHeapOnUnregister(k.variant);
     if (ours) {
@@ -234,7 +235,7 @@ void tee_device_unregister(Kernel& k, tee_module* mod, tee_device* teedev) {
     // only find it before it was shut down (and then gets -EBUSY) or not at all.
     if (remove) mod->tee_dma_heap[id].Store(nullptr);
     dma_heap* heap = h->heap;
-    h->mu.Unlock();
+    lock.Unlock();
     // The producer's dma_heap reference goes; the heap's release frees h later.
     if (remove) dma_heap_put(k, heap);
   }

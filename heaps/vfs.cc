@@ -144,13 +144,13 @@ int chrdev_open(Kernel& k, inode* node, file* filp) {
   cdev* p = nullptr;
   cdev* fresh = nullptr;
   int ret = 0;
-  k.vfs.cdev_lock.Lock();
+  MutexGuard lock(k.vfs.cdev_lock);
   p = node->i_cdev;
   if (p == nullptr) {
-    k.vfs.cdev_lock.Unlock();
+    lock.Unlock();
     fresh = kobj_lookup(k, node->i_rdev);
     if (fresh == nullptr) return -ENXIO;
-    k.vfs.cdev_lock.Lock();
+    lock.Lock();
     // Check i_cdev again in case somebody beat us to it while we dropped the lock.
     p = node->i_cdev;
     if (p == nullptr) {
@@ -163,7 +163,7 @@ int chrdev_open(Kernel& k, inode* node, file* filp) {
   } else if (!cdev_get(k, p)) {
     ret = -ENXIO;
   }
-  k.vfs.cdev_lock.Unlock();
+  lock.Unlock();
   cdev_put(k, fresh);
   if (ret != 0) return ret;
 

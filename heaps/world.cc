@@ -168,7 +168,8 @@ int World::UnloadModule(HeapKind kind) {
   Kernel& k = impl_->kernel;
   // Unloading the tee module first unbinds the OP-TEE devices: serialise with probe/remove.
   const bool tee = kind == HeapKind::kTee;
-  if (tee) k.optee_device_lock.Lock();
+  MutexGuard device_lock(k.optee_device_lock,
+                         tee ? MutexGuard::State::kLock : MutexGuard::State::kUnlocked);
   module* mod = nullptr;
   int rc = 0;
   {
@@ -190,7 +191,6 @@ int World::UnloadModule(HeapKind kind) {
     mod->exit(k, mod);
     FreeModuleImage(k, kind, mod);  // its ops tables and name strings go with it
   }
-  if (tee) k.optee_device_lock.Unlock();
   return rc;
 }
 
@@ -269,6 +269,13 @@ int World::Close(int fd) {
 int World::Dup(int fd) {
   Annotate(absl::StrFormat("dup(fd=%d)", fd));
   return sys_dup(impl_->kernel, fd);
+}
+
+int World::CloseAll() {
+  Annotate("exit_files()");
+  int closed = 0;
+  for (int fd = 0; fd < kNrOpen; ++fd) closed += sys_close(impl_->kernel, fd) == 0;
+  return closed;
 }
 
 }  // namespace racefuzz::heaps

@@ -66,6 +66,10 @@ class World {
   // close(fd) / dup(fd) for any fd (heap fd or dma-buf fd).
   int Close(int fd);
   int Dup(int fd);
+  // exit_files(): closes every fd of the process, lowest first; returns how many it closed.
+  // (A tee unregister waits, as in the kernel, until every dma-buf of its device is closed,
+  // so a program that unregisters while its fds stay open forever deadlocks.)
+  int CloseAll();
 
   // Checks the model's invariants; call when every logical thread has finished. A
   // violation is reported through racefuzz::ReportBug (FailureKind::kInvariant).

@@ -131,6 +131,19 @@ std::vector<SwitchRule> B3aRules() {
 }
 
 TEST(B3OpenRacesRelease, KrefV1VariantAFdOnFreedHeap) {
+#if defined(RACEFUZZ_TSAN)
+  // TSan sees it first: kfree(heap) is unordered with chrdev_open()'s read of the cdev
+  // embedded in the heap (nothing in kref_v1 orders open against release).
+  EXPECT_DEATH(
+      {
+        World world(V("kref_v1"));
+        world.AddHeap(HeapKind::kSystem, 0);
+        B3Program program{world};
+        RunScripted(B3aRules(), std::ref(program));
+      },
+      "ThreadSanitizer: data race.*dma_heap_release.*chrdev_open");
+  return;
+#endif
   World world(V("kref_v1"));
   ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 0), 0);
   B3Program program{world};
