@@ -10,6 +10,8 @@
 // FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done),
 // 1 a bug was found, 2 a usage or input error.
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -48,7 +50,22 @@ constexpr const char* kAllVariants[] = {
     "upstream",           "kref_v1",           "fixed",
     "upstream_tee_fixed", "kref_v1_tee_fixed", "fixed_tee_mainline"};
 
+// Far above any useful input or report; a bigger file is a mistake (a wrong path).
+constexpr uintmax_t kMaxFileBytes = 1 << 20;
+
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) {
+    return absl::NotFoundError(absl::StrFormat("%s: no such file", path));
+  }
+  if (!std::filesystem::is_regular_file(path, error)) {
+    return absl::InvalidArgumentError(absl::StrFormat("%s: not a regular file", path));
+  }
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxFileBytes) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "%s: too large (%d bytes; the limit is %d)", path, size, kMaxFileBytes));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrFormat("cannot read %s", path));
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -222,11 +239,19 @@ absl::StatusOr<int> SignatureCommand(const std::vector<char*>& args) {
   return 0;
 }
 
+bool help_requested = false;
+bool HelpRequested() { return help_requested; }
+
 }  // namespace
 }  // namespace racefuzz::fuzz
 
 int main(int argc, char** argv) {
   using namespace racefuzz::fuzz;
+  for (int i = 1; i < argc; ++i) {
+    const absl::string_view arg = argv[i];
+    if (arg == "--") break;
+    help_requested |= absl::StartsWith(arg, "--help") || absl::StartsWith(arg, "-help");
+  }
   absl::SetProgramUsageMessage(
       "inputs of the dma-heap fuzz targets.\n"
       "  racefuzz decode FILE\n"
@@ -236,7 +261,14 @@ int main(int argc, char** argv) {
       "  racefuzz minimize FILE --variant V -o OUT [--signature S] [--max_seconds N]\n"
       "  racefuzz signature [LOG] [--crashed]\n"
       "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found, 2 error.");
+  // Abseil exits with status 1 on an unknown flag or a bad flag value, which here means "a
+  // bug was found"; a usage error must exit 2. --help and friends exit 0.
+  static bool parsing_flags = true;
+  std::atexit([] {
+    if (parsing_flags) std::_Exit(HelpRequested() ? 0 : 2);
+  });
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  parsing_flags = false;
   args.erase(args.begin());  // program name
   if (args.empty()) {
     std::fprintf(stderr, "racefuzz: error: missing command\n%s\n",
