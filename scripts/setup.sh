@@ -7,6 +7,12 @@
 # downloaded from anywhere but the Debian archive.
 set -euo pipefail
 
+case "${1:-}" in
+  "") ;;
+  -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+  *) echo "setup.sh: unknown argument '$1' (it takes none; try --help)" >&2; exit 2 ;;
+esac
+
 # Why each package is here (see README.md, "Dependencies"):
 PACKAGES=(
   clang                 # `clang++`, the compiler of every preset

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Soak test: long libFuzzer campaigns on every variant of the model that should be clean,
+# under ASan and TSan. The fixed variants must stay clean: any crash, hang or OOM is either a
+# bug in the model or a false positive of the harness, and is reported.
+#
+# Usage: scripts/soak.sh [--time SECONDS] [--variants "V..."] [--sanitizers "S..."]
+#        [--jobs N] [--build-prefix PREFIX] [--out DIR]
+#   --time          seconds per (variant, sanitizer) campaign; default 3600 (one CPU-hour
+#                   each with --jobs 1). CI: --time 60.
+#   --variants      default: fixed (core fixed + tee fixed, the only variant with no known
+#                   bug)
+#   --sanitizers    default: "address thread"
+#   --jobs N        libFuzzer -fork=N workers (crashes do not stop the campaign)
+#   --build-prefix  build directories are PREFIX-asan / PREFIX-tsan (default
+#                   build/libfuzzer, i.e. the presets' own directories)
+#   --out           default out/soak
+# Findings are saved as OUT/<sanitizer>-<variant>/artifacts/* with a replay log and
+# signature each. Exit: 0 every campaign clean, 1 a finding, 2 a usage or build error.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+die() {
+  echo "soak.sh: error: $*" >&2
+  exit 2
+}
+need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+
+TIME=3600
+VARIANTS=fixed
+SANITIZERS="address thread"
+JOBS=1
+PREFIX="$ROOT/build/libfuzzer"
+OUT="$ROOT/out/soak"
+ALL_VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --time) need_value "$@"; TIME=$2; shift 2 ;;
+    --variants) need_value "$@"; VARIANTS=$2; shift 2 ;;
+    --sanitizers) need_value "$@"; SANITIZERS=$2; shift 2 ;;
+    --jobs) need_value "$@"; JOBS=$2; shift 2 ;;
+    --build-prefix) need_value "$@"; PREFIX=$2; shift 2 ;;
+    --out) need_value "$@"; OUT=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
+  esac
+done
+[[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || die "--time must be a positive number of seconds"
+[[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -gt 0 ]] || die "--jobs must be a positive number"
+for v in $VARIANTS; do
+  [[ " $ALL_VARIANTS " == *" $v "* ]] || die "unknown variant '$v' (one of: $ALL_VARIANTS)"
+done
+for s in $SANITIZERS; do
+  [[ $s == address || $s == thread ]] || die "unknown sanitizer '$s' (address or thread)"
+done
+
+PREFIX=$(realpath -m "$PREFIX")
+OUT=$(realpath -m "$OUT")
+declare -A SUFFIX=([address]=asan [thread]=tsan)
+# Build everything first, so a build error never wastes a campaign.
+for s in $SANITIZERS; do
+  build="$PREFIX-${SUFFIX[$s]}"
+  targets=(racefuzz)
+  for v in $VARIANTS; do targets+=("${v}_fuzzer"); done
+  if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    cmake --preset "libfuzzer-${SUFFIX[$s]}" -B "$build" >/dev/null \
+      || die "cmake --preset libfuzzer-${SUFFIX[$s]} -B $build failed"
+  fi
+  cmake --build "$build" --target "${targets[@]}" >/dev/null \
+    || die "build failed: cmake --build $build --target ${targets[*]}"
+  grep -q 'RACEFUZZ_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" \
+    || die "$build is not a libFuzzer build"
+done
+
+mkdir -p "$OUT"
+SUMMARY=()
+findings=0
+for s in $SANITIZERS; do
+  build="$PREFIX-${SUFFIX[$s]}"
+  for v in $VARIANTS; do
+    dir="$OUT/$s-$v"
+    rm -rf "$dir"
+    mkdir -p "$dir/corpus" "$dir/artifacts"
+    cp "$ROOT"/corpora/seeds/*.bin "$dir/corpus/"
+    echo "== soak: ${v}_fuzzer, libFuzzer + $s, ${TIME}s, $JOBS job(s); log ${dir#$ROOT/}/fuzz.log"
+    (cd "$dir" && "$build/fuzz/${v}_fuzzer" corpus -dict="$ROOT/corpora/racefuzz.dict" \
+        -max_total_time="$TIME" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 \
+        -ignore_ooms=1 -artifact_prefix=artifacts/ -max_len=512 -timeout=10 \
+        -print_final_stats=1) >"$dir/fuzz.log" 2>&1 || true
+    execs=$(grep -oE '^#[0-9]+' "$dir/fuzz.log" | tail -n 1 | tr -d '#')
+    found=0
+    for crash in "$dir"/artifacts/*; do
+      [[ -f "$crash" ]] || continue
+      found=$((found + 1))
+      status=0
+      "$build/fuzz/${v}_fuzzer" "$crash" >"$crash.log" 2>&1 || status=$?
+      crashed=""
+      [[ $status -ne 0 ]] && crashed=--crashed
+      sig=$("$build/fuzz/racefuzz" signature $crashed "$crash.log" 2>/dev/null || echo unknown)
+      echo "$sig" >"$crash.signature"
+      echo "   FINDING ${crash#$ROOT/}: $sig (replay: scripts/reproduce.sh ${crash#$ROOT/} --variant $v)"
+    done
+    findings=$((findings + found))
+    SUMMARY+=("$(printf '%-10s %-20s %6ss %12s execs  %s' "$s" "$v" "$TIME" "${execs:-?}" \
+      "$([[ $found -eq 0 ]] && echo clean || echo "$found FINDING(S)")")")
+  done
+done
+echo
+echo "== soak summary"
+printf '%s\n' "${SUMMARY[@]}"
+if [[ $findings -gt 0 ]]; then
+  echo "== $findings finding(s) on variants that should be clean: a model bug or a harness false positive"
+  exit 1
+fi
+echo "== every campaign clean"
