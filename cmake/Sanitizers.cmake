@@ -21,6 +21,14 @@ elseif(RACEFUZZ_SANITIZER STREQUAL "undefined")
 elseif(NOT RACEFUZZ_SANITIZER STREQUAL "none")
   message(FATAL_ERROR "RACEFUZZ_SANITIZER must be none, address, thread or undefined")
 endif()
+# OSS-Fuzz / ClusterFuzzLite (fuzz/oss-fuzz/build.sh): $CXXFLAGS already carry the sanitizer
+# flags OSS-Fuzz picked for $SANITIZER, and its bad_build_check counts sanitizer calls (an
+# ASan build with our extra UBSan would fail it), so add none of ours. RACEFUZZ_SANITIZER
+# still names the sanitizer: for the RACEFUZZ_* defines and for keeping TSan off the harness.
+if(RACEFUZZ_FUZZ_ENGINE STREQUAL "oss-fuzz")
+  set(RACEFUZZ_SAN_COMPILE "")
+  set(RACEFUZZ_SAN_LINK "")
+endif()
 
 # Coverage feedback for the engines: only code under test is instrumented.
 set(RACEFUZZ_FUZZ_COMPILE "")
@@ -34,11 +42,24 @@ elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
   set(RACEFUZZ_FUZZ_COMPILE "")
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
       AFL_LLVM_DENYLIST=${CMAKE_SOURCE_DIR}/fuzz/afl_denylist.txt AFL_QUIET=1)
+elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "oss-fuzz")
+  # OSS-Fuzz's $COVERAGE_FLAGS, which build.sh takes out of $CXXFLAGS so that they reach
+  # code under test only (AFL++ builds: build.sh exports AFL_LLVM_DENYLIST instead).
+  set(RACEFUZZ_OSS_FUZZ_COVERAGE_FLAGS "" CACHE STRING
+      "oss-fuzz: the engine's coverage flags ($COVERAGE_FLAGS), for code under test only")
+  separate_arguments(RACEFUZZ_FUZZ_COMPILE UNIX_COMMAND "${RACEFUZZ_OSS_FUZZ_COVERAGE_FLAGS}")
+  if(RACEFUZZ_OSS_FUZZ_COVERAGE_FLAGS MATCHES "fuzzer-no-link")
+    list(APPEND RACEFUZZ_FUZZ_COMPILE -fno-sanitize-coverage=stack-depth)
+  endif()
 endif()
 
 set(RACEFUZZ_COV_COMPILE "")
 if(RACEFUZZ_COVERAGE)
-  set(RACEFUZZ_COV_COMPILE -fprofile-instr-generate -fcoverage-mapping)
+  # runtime-counter-relocation lets LLVM_PROFILE_FILE=...%c... keep the counters in the
+  # mapped .profraw as they change (continuous mode), so an input whose bug report aborts
+  # the process still counts (scripts/coverage.sh); profiles are otherwise written at exit.
+  set(RACEFUZZ_COV_COMPILE -fprofile-instr-generate -fcoverage-mapping
+      "SHELL:-mllvm -runtime-counter-relocation")
   add_link_options(-fprofile-instr-generate)
 endif()
 
