@@ -29,6 +29,10 @@ absl::StatusOr<IsolatedOutcome> RunIsolated(const Input& input, const heaps::Var
     dup2(pipe_fds[1], STDOUT_FILENO);
     dup2(pipe_fds[1], STDERR_FILENO);
     close(pipe_fds[1]);
+    // Inside a fuzz target the engine's crash and timeout handlers are installed; the child
+    // must die plainly instead of writing artifacts of its own.
+    signal(SIGABRT, SIG_DFL);
+    signal(SIGALRM, SIG_DFL);
     alarm(static_cast<unsigned>(timeout_seconds));
     ExecuteOptions options;
     options.on_failure = FailurePolicy::kAbort;

@@ -6,6 +6,7 @@
 //   racefuzz replay FILE [--variant V]        one execution in this process (for a debugger)
 //   racefuzz minimize FILE --variant V -o OUT smallest input with the same signature
 //   racefuzz signature [LOG] [--crashed]      the signature of a saved report
+//   racefuzz search FILE --variant V          the shortest schedule that shows a bug
 //
 // FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done),
 // 1 a bug was found, 2 a usage or input error.
@@ -41,6 +42,10 @@ ABSL_FLAG(std::string, signature, "",
           "minimize: the signature to keep (default: the input's own on --variant)");
 ABSL_FLAG(double, max_seconds, 60, "minimize: time limit");
 ABSL_FLAG(bool, trace, false, "replay: print the race diagram of a clean execution too");
+ABSL_FLAG(std::string, want, "",
+          "search: stop at the first schedule whose signature starts with this (default: any "
+          "bug)");
+ABSL_FLAG(int, max_schedule_bytes, 4, "search: longest schedule tried");
 ABSL_FLAG(bool, crashed, false, "signature: the process that wrote LOG died");
 
 namespace racefuzz::fuzz {
@@ -63,8 +68,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   }
   const uintmax_t size = std::filesystem::file_size(path, error);
   if (!error && size > kMaxFileBytes) {
-    return absl::InvalidArgumentError(absl::StrFormat(
-        "%s: too large (%d bytes; the limit is %d)", path, size, kMaxFileBytes));
+    return absl::InvalidArgumentError(
+        absl::StrFormat("%s: too large (%d bytes; the limit is %d)", path, size, kMaxFileBytes));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return absl::NotFoundError(absl::StrFormat("cannot read %s", path));
@@ -225,6 +230,46 @@ absl::StatusOr<int> MinimizeCommand(const std::vector<char*>& args) {
   return 0;
 }
 
+// Breadth-first over schedules with byte values 0..15 (short countdowns and thread picks),
+// shortest first: the first hit is a schedule with the fewest decisions. For writing
+// regression inputs by hand: write the program, let this find the interleaving.
+absl::StatusOr<int> Search(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz search FILE --variant V [--want PREFIX]"); !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
+  if (!variant.ok()) return variant.status();
+  const std::string want = absl::GetFlag(FLAGS_want);
+  constexpr int kAlphabet = 16;
+  int runs = 0;
+  for (int len = 0; len <= absl::GetFlag(FLAGS_max_schedule_bytes); ++len) {
+    int combinations = 1;
+    for (int i = 0; i < len; ++i) combinations *= kAlphabet;
+    for (int n = 0; n < combinations; ++n) {
+      Input candidate = *input;
+      candidate.schedule.clear();
+      for (int i = 0, rest = n; i < len; ++i, rest /= kAlphabet) {
+        candidate.schedule.push_back(static_cast<uint8_t>(rest % kAlphabet));
+      }
+      absl::StatusOr<IsolatedOutcome> outcome = RunIsolated(candidate, *variant, args[0]);
+      if (!outcome.ok()) return outcome.status();
+      ++runs;
+      const bool hit = want.empty() ? outcome->signature != kCleanSignature
+                                    : absl::StartsWith(outcome->signature, want);
+      if (hit) {
+        std::cerr << absl::StrFormat("found after %d runs: %s\n", runs, outcome->signature);
+        std::cout << FormatText(candidate);
+        return 1;
+      }
+    }
+  }
+  std::cerr << absl::StrFormat("no schedule of up to %d bytes gives it (%d runs)\n",
+                               absl::GetFlag(FLAGS_max_schedule_bytes), runs);
+  return 0;
+}
+
 absl::StatusOr<int> SignatureCommand(const std::vector<char*>& args) {
   if (args.size() > 1) return absl::InvalidArgumentError("usage: racefuzz signature [LOG]");
   std::string log;
@@ -260,6 +305,7 @@ int main(int argc, char** argv) {
       "  racefuzz replay FILE [--variant V]\n"
       "  racefuzz minimize FILE --variant V -o OUT [--signature S] [--max_seconds N]\n"
       "  racefuzz signature [LOG] [--crashed]\n"
+      "  racefuzz search FILE --variant V [--want PREFIX] [--max_schedule_bytes N]\n"
       "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found, 2 error.");
   // Abseil exits with status 1 on an unknown flag or a bad flag value, which here means "a
   // bug was found"; a usage error must exit 2. --help and friends exit 0.
@@ -278,13 +324,14 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   absl::StatusOr<int> result = absl::InvalidArgumentError(absl::StrFormat(
-      "unknown command `%s` (decode, encode, run, replay, minimize, signature)", command));
+      "unknown command `%s` (decode, encode, run, replay, minimize, signature, search)", command));
   if (command == "decode") result = Decode(args);
   if (command == "encode") result = Encode(args);
   if (command == "run") result = Run(args);
   if (command == "replay") result = Replay(args);
   if (command == "minimize") result = MinimizeCommand(args);
   if (command == "signature") result = SignatureCommand(args);
+  if (command == "search") result = Search(args);
   if (!result.ok()) {
     std::fprintf(stderr, "racefuzz: error: %s\n", std::string(result.status().message()).c_str());
     return 2;

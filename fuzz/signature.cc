@@ -12,12 +12,15 @@
 namespace racefuzz::fuzz {
 namespace {
 
-// Lower-case letters, digits, '_' and '-' only; runs of anything else become one '-'.
-std::string Slug(absl::string_view text, size_t max_len = 60) {
+// Lower-case letters, '_' and '-' only; a run of digits becomes one 'n', a run of anything
+// else one '-'.
+std::string Slug(absl::string_view text, size_t max_len = 80) {
   std::string out;
-  for (char c : text) {
-    const bool keep = absl::ascii_isalnum(c) || c == '_';
-    if (keep) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (absl::ascii_isdigit(c)) {
+      if (i == 0 || !absl::ascii_isdigit(text[i - 1])) out += 'n';
+    } else if (absl::ascii_isalpha(c) || c == '_') {
       out += absl::ascii_tolower(c);
     } else if (!out.empty() && out.back() != '-') {
       out += '-';
@@ -74,6 +77,10 @@ std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t fr
 
 }  // namespace
 
+std::string HarnessSignature(absl::string_view kind, absl::string_view title) {
+  return absl::StrCat("racefuzz.", Slug(kind), ".", Slug(title));
+}
+
 std::string SignatureFromReport(absl::string_view output, bool crashed) {
   const std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
   struct Sanitizer {
@@ -112,7 +119,7 @@ std::string SignatureFromReport(absl::string_view output, bool crashed) {
       if (close == absl::string_view::npos) continue;
       absl::string_view kind = rest.substr(0, close);
       if (kind == "sanitizer") continue;
-      return absl::StrCat("racefuzz.", Slug(kind), ".", Slug(rest.substr(close + 3)));
+      return HarnessSignature(kind, rest.substr(close + 3));
     }
   }
   for (absl::string_view line : lines) {

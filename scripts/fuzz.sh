@@ -14,7 +14,11 @@
 #
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target VARIANT] [--sanitizer
 #        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
-#        [--no-minimize] [--out DIR] [--seed N]
+#        [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
+#
+# A harness-detected bug (refcount, deadlock, invariant) counts as a crash only the first
+# time its signature appears in the campaign (RACEFUZZ_SEEN_DIR); later inputs with it are
+# treated as clean so the engine keeps exploring. --no-skip-seen reports every one.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,6 +31,7 @@ TIME=60
 JOBS=1
 FEEDBACK=1
 MINIMIZE=1
+SKIP_SEEN=1
 OUT=""
 SEED=0
 VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
@@ -51,6 +56,7 @@ while [[ $# -gt 0 ]]; do
     --seed) need_value "$@"; SEED=$2; shift 2 ;;
     --no-feedback) FEEDBACK=0; shift ;;
     --no-minimize) MINIMIZE=0; shift ;;
+    --no-skip-seen) SKIP_SEEN=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -92,6 +98,10 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
 cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
+if [[ $SKIP_SEEN -eq 1 ]]; then
+  mkdir -p "$OUT/seen"
+  export RACEFUZZ_SEEN_DIR="$OUT/seen"
+fi
 LOG="$OUT/fuzz.log"
 START=$(date +%s)
 
@@ -136,6 +146,7 @@ case "$ENGINE" in
 esac
 
 # --- Findings: replay, group by signature, minimise ------------------------------------
+unset RACEFUZZ_SEEN_DIR
 echo "== sorting crashes by signature"
 declare -A FIRST_FILE FIRST_TIME COUNT
 # The oldest 300 crashes are plenty to see every distinct bug of one campaign. Replays run
@@ -144,7 +155,7 @@ mkdir -p "$OUT/replays"
 mapfile -t CRASHES < <(ls -1tr "${CRASHES[@]}" 2>/dev/null | head -300)
 replay_one() {
   local crash=$1 log="$OUT/replays/$(basename "$1").log" status=0
-  "$BIN" "$crash" >"$log" 2>&1 || status=$?
+  env -u RACEFUZZ_SEEN_DIR "$BIN" "$crash" >"$log" 2>&1 || status=$?
   echo "$status" >"$log.status"
 }
 export -f replay_one

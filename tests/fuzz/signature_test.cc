@@ -24,7 +24,15 @@ TEST(SignatureTest, HarnessBugUsesKindAndTitle) {
   const char* report =
       "\n==racefuzz== BUG [refcount]: refcount_t: underflow; use-after-free\n"
       "  in logical thread T2 at dma_heap.cc:77\n";
-  EXPECT_EQ(SignatureFromReport(report, true), "racefuzz.refcount.refcount_t-underflow-use-after-free");
+  EXPECT_EQ(SignatureFromReport(report, true),
+            "racefuzz.refcount.refcount_t-underflow-use-after-free");
+}
+
+TEST(SignatureTest, NumbersInTitlesDoNotSplitABug) {
+  EXPECT_EQ(SignatureFromReport("==racefuzz== BUG [invariant]: fd 3 refers to heap 12\n", true),
+            SignatureFromReport("==racefuzz== BUG [invariant]: fd 4 refers to heap 0\n", true));
+  EXPECT_EQ(HarnessSignature("invariant", "fd 3 refers to heap 12"),
+            "racefuzz.invariant.fd-n-refers-to-heap-n");
 }
 
 TEST(SignatureTest, SanitizerReportWinsOverTheHarnessEcho) {
