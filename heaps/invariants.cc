@@ -311,6 +311,10 @@ class InvariantChecker {
     for (tee_device* teedev : tee_devices_) {
       int expected = CountIf(tee_heaps_, [&](tee_dma_heap* th) { return th->teedev == teedev; });
       for (const auto& slot : k_.optee_teedevs) expected += slot.Peek() == teedev;
+      if (teedev->dev_refcount.Peek() != 1) {
+        Violation(absl::StrFormat("a registered tee device has %d device references",
+                                  teedev->dev_refcount.Peek()));
+      }
       if (teedev->num_users != expected) {
         Violation(absl::StrFormat("a tee device has %d users but %d holders", teedev->num_users,
                                   expected));

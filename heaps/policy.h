@@ -52,6 +52,10 @@ inline bool HeapModulesCanUnload(const Variant& v) { return v.core != CoreVarian
 
 // tee fixed: a registered tee heap pins tee.ko for as long as its dma_heap can be used...
 inline bool TeeHeapPinsModule(const Variant& v) { return v.tee == TeeVariant::kFixed; }
+// ...tee_device_put() holds a device reference around its complete(): mainline completes
+// c_no_users and then unlocks teedev->mutex, while tee_device_unregister() may already have
+// returned from wait_for_completion() and freed the teedev...
+inline bool TeeDevicePutPinsDevice(const Variant& v) { return v.tee == TeeVariant::kFixed; }
 // ...and, where the core can release heaps safely, unregistering the tee device removes the
 // dma_heap, whose release frees the tee_dma_heap.
 inline bool TeeRemovesHeapOnUnregister(const Variant& v) {

@@ -93,6 +93,9 @@ struct tee_device {
   bool desc = true;   // cleared when the last user goes
   int num_users = 1;  // tee_device_alloc()'s, dropped by tee_device_unregister()
   Completion c_no_users{"teedev->c_no_users"};
+  // teedev->dev's kobject refcount: put_device() of the last reference frees the teedev
+  // (tee_release_device()).
+  Refcount dev_refcount{1};
 };
 
 struct tee_dma_heap {

@@ -20,6 +20,11 @@ tee_module* ThisModule(dma_heap* heap) {
   return ContainerOf(const_cast<dma_heap_ops*>(heap->ops), &tee_module::tee_dma_heap_ops);
 }
 
+// put_device(&teedev->dev): the last reference frees it (tee_release_device()).
+void put_tee_device(Kernel& k, tee_device* teedev) {
+  if (teedev->dev_refcount.DecAndTest()) kfree(k.slab, teedev, "tee_release_device");
+}
+
 bool tee_device_get(tee_device* teedev) {
   MutexLock lock(teedev->mutex);
   if (!teedev->desc) return false;
@@ -27,14 +32,21 @@ bool tee_device_get(tee_device* teedev) {
   return true;
 }
 
-void tee_device_put(tee_device* teedev) {
-  MutexLock lock(teedev->mutex);
-  // "Shouldn't put in this state": WARN_ON(!teedev->desc)
-  RACEFUZZ_CHECK(teedev->desc, "tee_device_put() of a device without users");
-  if (--teedev->num_users == 0) {
-    teedev->desc = false;
-    teedev->c_no_users.Complete();
+void tee_device_put(Kernel& k, tee_device* teedev) {
+  // tee fixed: get_device() first, so neither the unlock nor complete() itself can touch a
+  // teedev that tee_device_unregister() freed as soon as its wait returned.
+  const bool pin = TeeDevicePutPinsDevice(k.variant);
+  if (pin) teedev->dev_refcount.Inc();
+  {
+    MutexLock lock(teedev->mutex);
+    // "Shouldn't put in this state": WARN_ON(!teedev->desc)
+    RACEFUZZ_CHECK(teedev->desc, "tee_device_put() of a device without users");
+    if (--teedev->num_users == 0) {
+      teedev->desc = false;
+      teedev->c_no_users.Complete();
+    }
   }
+  if (pin) put_tee_device(k, teedev);
 }
 
 // The tee kref release, called with h->mu held.
@@ -43,7 +55,7 @@ void tee_heap_release(KRef* kref) {
   Kernel& k = *h->kernel;
   Yield("tee_heap_release");
   tee_shm_pool_destroy(k, h->pool);  // h->pool->ops->destroy_pool(h->pool)
-  tee_device_put(h->teedev);
+  tee_device_put(k, h->teedev);
   h->pool = nullptr;
   h->teedev = nullptr;
 }
@@ -215,7 +227,7 @@ int tee_device_register_dma_heap(Kernel& k, tee_module* mod, tee_device* teedev,
   } else {
     rc = alloc_dma_heap(k, mod, teedev, id, pool);
   }
-  if (rc != 0) tee_device_put(teedev);  // dev_err("can't register DMA heap id %d (%s)")
+  if (rc != 0) tee_device_put(k, teedev);  // dev_err("can't register DMA heap id %d (%s)")
   return rc;
 }
 
@@ -239,9 +251,9 @@ void tee_device_unregister(Kernel& k, tee_module* mod, tee_device* teedev) {
     // The producer's dma_heap reference goes; the heap's release frees h later.
     if (remove) dma_heap_put(k, heap);
   }
-  tee_device_put(teedev);
+  tee_device_put(k, teedev);
   teedev->c_no_users.Wait();  // while any tee-heap dma-buf of this device is alive
-  kfree(k.slab, teedev, "put_device(teedev)");
+  put_tee_device(k, teedev);
 }
 
 }  // namespace racefuzz::heaps

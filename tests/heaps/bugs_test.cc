@@ -386,5 +386,45 @@ TEST(B13TeeModuleUnload, PinnedWhereTheHeapStays) {
   }
 }
 
+// --- Found by the smoke runs, not in the review: tee_device_put() calls complete() with
+// teedev->mutex held and unlocks after it; tee_device_unregister() returns from
+// wait_for_completion() and put_device()s, freeing the teedev, so the unlock can write freed
+// memory. T1 unregisters while T0 closes the last tee dma-buf. ---
+void TeeBufferOpen(World& world) {
+  ASSERT_EQ(world.AddHeap(HeapKind::kTee, 0), 0);
+  ASSERT_EQ(world.OpenHeap(0), 0);
+  ASSERT_EQ(world.Alloc(0, 4096, kRdwrCloexec, 0, kDmaHeapIoctlAlloc), 1);
+  ASSERT_EQ(world.Close(0), 0);
+}
+// T0 lets T1 run until it waits for c_no_users; T0's last put completes it; just before T0
+// unlocks teedev->mutex, T1 returns from the wait and frees the teedev.
+const std::vector<SwitchRule> kTeeDevicePutRules = {{0, "mutex_lock(file_lock)", 1, 1},
+                                                    {0, "mutex_unlock(teedev->mutex)", 1, 1}};
+void TeeDevicePutProgram(World& world) {
+  ThreadId t1 = SpawnThread([&world] { EXPECT_EQ(world.TeeUnregister(0), 0); }, "T1");
+  world.Close(1);
+  JoinThread(t1);
+  world.CheckInvariants();
+}
+
+TEST(TeeDevicePutRacesUnregister, MainlineUnlocksFreedTeedev) {
+  SKIP_UNLESS_ASAN();
+  EXPECT_DEATH(
+      {
+        World world(V("fixed_tee_mainline"));
+        TeeBufferOpen(world);
+        RunScripted(kTeeDevicePutRules, [&] { TeeDevicePutProgram(world); });
+      },
+      "heap-use-after-free.*Mutex::Unlock.*tee_device_put.*tee_heap_release.*tee_heap_buf_free");
+}
+
+TEST(TeeDevicePutRacesUnregister, FixedPinsTheDevice) {
+  World world(V("fixed"));
+  TeeBufferOpen(world);
+  ScriptedRun run = RunScripted(kTeeDevicePutRules, [&] { TeeDevicePutProgram(world); });
+  ExpectClean(run);
+  EXPECT_EQ(run.unfired_rules, 0u);
+}
+
 }  // namespace
 }  // namespace racefuzz::heaps

@@ -7,6 +7,7 @@
 // closes all fds (exit_files) before one, and every thread closes all fds at its end.
 // Deliberate caller bugs (an unbalanced PutHeapKeepSlot) are not part of the mix.
 #include <cstdint>
+#include <cstdlib>
 #include <memory>
 
 #include "gtest/gtest.h"
@@ -82,13 +83,21 @@ void RunOp(World& world, const Op& op) {
   }
 }
 
+// RACEFUZZ_SMOKE_EXECUTIONS / RACEFUZZ_SMOKE_SEED scale a run up for a longer search.
+uint64_t EnvOr(const char* name, uint64_t fallback) {
+  const char* value = std::getenv(name);
+  return value == nullptr ? fallback : std::strtoull(value, nullptr, 10);
+}
+
 void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t executions) {
-  uint64_t execution = 0;
+  executions = EnvOr("RACEFUZZ_SMOKE_EXECUTIONS", executions);
+  const uint64_t seed = EnvOr("RACEFUZZ_SMOKE_SEED", 7);
+  uint64_t execution = seed * 1000003;
   std::unique_ptr<World> world;
   ExploreOptions options;
   options.strategy = strategy;
   options.executions = executions;
-  options.seed = 7;
+  options.seed = seed;
   options.pct_depth = 3;
   ExploreResult result = Explore(options, [&] {
     ProgramRng rng{execution++ * 7919 + 1};
@@ -121,7 +130,10 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
 }
 
 class CleanVariant : public testing::TestWithParam<const char*> {};
-INSTANTIATE_TEST_SUITE_P(Variants, CleanVariant, testing::Values("fixed", "fixed_tee_mainline"),
+// fixed_tee_mainline is not clean: its tee_core keeps the tee_device_put() race (see
+// bugs_test.cc, TeeDevicePutRacesUnregister), which these runs find within a few thousand
+// executions.
+INSTANTIATE_TEST_SUITE_P(Variants, CleanVariant, testing::Values("fixed"),
                          [](const auto& info) { return std::string(info.param); });
 
 TEST_P(CleanVariant, RandomSchedulesFindNothing) {
