@@ -1,7 +1,9 @@
 #include "fuzz/execute.h"
 
+#include <atomic>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_format.h"
@@ -34,7 +36,7 @@ std::string FormatResult(int ret) {
 // The state of one execution of a program: the World and the fds its operations returned.
 // Fd results are program variables in the (single) modelled process; they are written by
 // the thread that ran the operation and read by any thread, like an fd passed between
-// pthreads in a real test program.
+// pthreads in a real test program (atomics, so the real-thread baseline is race-free too).
 class ProgramRun {
  public:
   ProgramRun(const Program& program, heaps::World& world) : program_(program), world_(world) {
@@ -46,7 +48,9 @@ class ProgramRun {
         labels_[lane].push_back(FormatOp(op, index));
       }
     }
-    results_.assign(result, -1);  // -1 until the operation has run: close(-1) is -EBADF
+    // -1 until the operation has run: close(-1) is -EBADF.
+    results_ = std::make_unique<std::atomic<int>[]>(result);
+    for (int i = 0; i < result; ++i) results_[i].store(-1, std::memory_order_relaxed);
   }
 
   void Main() {
@@ -60,6 +64,17 @@ class ProgramRun {
     world_.CheckInvariants();
   }
 
+  // Main() without the scheduler: racing lanes on std::threads.
+  void MainOnRealThreads() {
+    RunLane(0);
+    std::vector<std::thread> threads;
+    for (int lane = 1; lane <= program_.num_threads; ++lane) {
+      if (!program_.lanes[lane].empty()) threads.emplace_back([this, lane] { RunLane(lane); });
+    }
+    for (std::thread& thread : threads) thread.join();
+    world_.CheckInvariants();
+  }
+
  private:
   void RunLane(int lane) {
     const std::vector<Op>& ops = program_.lanes[lane];
@@ -67,11 +82,15 @@ class ProgramRun {
       Annotate(labels_[lane][i]);
       const int ret = RunOp(ops[i]);
       Annotate(FormatResult(ret));
-      if (result_index_[lane][i] >= 0) results_[result_index_[lane][i]] = ret;
+      if (result_index_[lane][i] >= 0) {
+        results_[result_index_[lane][i]].store(ret, std::memory_order_relaxed);
+      }
     }
   }
 
-  int Fd(FdRef ref) const { return ref.raw ? ref.value : results_[ref.value]; }
+  int Fd(FdRef ref) const {
+    return ref.raw ? ref.value : results_[ref.value].load(std::memory_order_relaxed);
+  }
 
   int RunOp(const Op& op) {
     switch (op.kind) {
@@ -105,16 +124,16 @@ class ProgramRun {
   heaps::World& world_;
   std::array<std::vector<int>, kNumLanes> result_index_;
   std::array<std::vector<std::string>, kNumLanes> labels_;
-  std::vector<int> results_;
+  std::unique_ptr<std::atomic<int>[]> results_;
 };
 
 }  // namespace
 
 ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
                         const ExecuteOptions& options) {
-  ByteStrategy strategy(input.schedule);
+  ByteStrategy byte_strategy(input.schedule);
   ExecutionOptions execution;
-  execution.strategy = &strategy;
+  execution.strategy = options.strategy != nullptr ? options.strategy : &byte_strategy;
   execution.step_budget = options.step_budget;
   execution.on_failure = options.on_failure;
   execution.observer = options.observer;
@@ -125,6 +144,12 @@ ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
   ExecutionResult result = ProcessScheduler().Run(execution, [&run] { run.Main(); });
   world.reset();
   return result;
+}
+
+void ExecuteOnRealThreads(const Program& program, const heaps::Variant& variant) {
+  heaps::World world(variant);
+  ProgramRun run(program, world);
+  run.MainOnRealThreads();
 }
 
 std::string LastExecutionDiagram(const Input& input) {

@@ -28,10 +28,21 @@ struct ExecuteOptions {
   // A program of at most 63 operations needs a few thousand scheduling points; more means a
   // livelock in the model.
   uint64_t step_budget = 100000;
+  // The scheduling strategy; nullptr means a ByteStrategy over the input's schedule bytes
+  // (what every fuzz target uses). Schedule searches for a fixed program (bench/ttb_driver:
+  // random schedules, PCT) pass their own and ignore the schedule bytes. Not owned.
+  Strategy* strategy = nullptr;
 };
 
 ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
                         const ExecuteOptions& options);
+
+// The stress-test baseline: the same program on real std::threads (one per racing lane)
+// with no scheduler, so the primitives fall back to real synchronisation and the OS
+// chooses the interleaving - what a developer writes without racefuzz. Not deterministic.
+// A bug ends the process (ReportBug aborts outside an execution; sanitizers report as
+// usual); otherwise this returns after the invariant check at quiescence.
+void ExecuteOnRealThreads(const Program& program, const heaps::Variant& variant);
 
 // The race diagram of the last execution run by Execute() in this process, whether it
 // failed or not (`racefuzz replay --trace`): for writing schedules by hand.
