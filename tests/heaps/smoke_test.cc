@@ -6,6 +6,8 @@
 // every dma-buf of a tee device to be closed, as tee_device_unregister() does; so a thread
 // closes all fds (exit_files) before one, and every thread closes all fds at its end.
 // Deliberate caller bugs (an unbalanced PutHeapKeepSlot) are not part of the mix.
+#include <atomic>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -40,47 +42,39 @@ struct Op {
   int b = 0;
 };
 
-void RunOp(World& world, const Op& op) {
+constexpr int kNumOpCodes = 12;
+
+int RunOp(World& world, const Op& op) {
   static constexpr uint64_t kLens[] = {4096, 8192, 0, 3 << 20};
   switch (op.code) {
     case 0:
-      world.AddHeap(static_cast<HeapKind>(op.a % 2), op.b);  // system or CMA
-      break;
+      return world.AddHeap(static_cast<HeapKind>(op.a % 2), op.b);  // system or CMA
     case 1:
       world.CloseAll();
-      world.AddHeap(HeapKind::kTee, op.b);
-      break;
+      return world.AddHeap(HeapKind::kTee, op.b);
     case 2:
-      world.RemoveHeap(op.b);
-      break;
+      return world.RemoveHeap(op.b);
     case 3:
-      world.OpenHeap(op.b);
-      break;
+      return world.OpenHeap(op.b);
     case 4:
     case 5:
-      world.Alloc(op.a, kLens[op.b], op.b == 1 ? kRdwrCloexec : 0, 0, kDmaHeapIoctlAlloc);
-      break;
+      return world.Alloc(op.a, kLens[op.b], op.b == 1 ? kRdwrCloexec : 0, 0, kDmaHeapIoctlAlloc);
     case 6:
-      world.Close(op.a);
-      break;
+      return world.Close(op.a);
     case 7:
-      world.Dup(op.a);
-      break;
+      return world.Dup(op.a);
     case 8:
-      world.FindHeap(op.b, op.a % 4);
-      break;
+      return world.FindHeap(op.b, op.a % 4);
     case 9:
-      world.PutHeap(op.a % 4);
-      break;
+      return world.PutHeap(op.a % 4);
     case 10:
       world.CloseAll();
-      world.TeeUnregister(op.b);
-      break;
+      return world.TeeUnregister(op.b);
     case 11:
       world.CloseAll();
-      world.UnloadModule(static_cast<HeapKind>(op.a % 3));
-      break;
+      return world.UnloadModule(static_cast<HeapKind>(op.a % 3));
   }
+  return -EINVAL;
 }
 
 // RACEFUZZ_SMOKE_EXECUTIONS / RACEFUZZ_SMOKE_SEED scale a run up for a longer search.
@@ -93,6 +87,8 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
   executions = EnvOr("RACEFUZZ_SMOKE_EXECUTIONS", executions);
   const uint64_t seed = EnvOr("RACEFUZZ_SMOKE_SEED", 7);
   uint64_t execution = seed * 1000003;
+  // How often each op succeeded, so a run that only ever hits error paths fails.
+  std::atomic<int> successes[kNumOpCodes] = {};
   std::unique_ptr<World> world;
   ExploreOptions options;
   options.strategy = strategy;
@@ -114,8 +110,10 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
     ThreadId threads[kThreads];
     for (int t = 0; t < kThreads; ++t) {
       const Op* ops = program[t];  // T0's array outlives the joins below
-      threads[t] = SpawnThread([&w, ops] {
-        for (int i = 0; i < kOpsPerThread; ++i) RunOp(w, ops[i]);
+      threads[t] = SpawnThread([&w, &successes, ops] {
+        for (int i = 0; i < kOpsPerThread; ++i) {
+          if (RunOp(w, ops[i]) >= 0) successes[ops[i].code].fetch_add(1, std::memory_order_relaxed);
+        }
         w.CloseAll();
       });
     }
@@ -127,6 +125,9 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
                                 << " executions:\n"
                                 << result.report;
   EXPECT_EQ(result.executions_run, executions);
+  for (int code = 0; code < kNumOpCodes; ++code) {
+    EXPECT_GT(successes[code].load(), 0) << "op " << code << " never succeeded";
+  }
 }
 
 class CleanVariant : public testing::TestWithParam<const char*> {};
