@@ -291,6 +291,37 @@ TEST(B8UnbalancedPut, RefcountUnderflowInEveryKrefVariant) {
   }
 }
 
+// --- [PATCH 2/8]'s dma_heap_find() puts the heaps it skips while holding heap_list_lock.
+// If the producer dropped its reference meanwhile, that put is the last one and
+// dma_heap_release() takes heap_list_lock again: an AA deadlock. ---
+TEST(FindPutsUnderLock, KrefV1SelfDeadlock) {
+  World world(V("kref_v1"));
+  ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 0), 0);
+  ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 1), 0);  // list_add: walked before heap 0
+  ScriptedRun run = RunScripted({{0, "dma_heap_put", 1, 1}}, [&] {
+    ThreadId t1 = SpawnThread([&] { world.RemoveHeap(1); }, "T1");
+    world.FindHeap(0, 0);
+    JoinThread(t1);
+  });
+  ASSERT_TRUE(run.result.failed());
+  EXPECT_EQ(run.result.failure.kind, FailureKind::kDeadlock) << run.report;
+  EXPECT_EQ(run.result.failure.title, "AA deadlock: recursive mutex_lock of 'heap_list_lock'")
+      << run.report;
+}
+
+TEST(FindPutsUnderLock, FixedFindTakesOnlyTheMatch) {
+  World world(V("fixed"));
+  ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 0), 0);
+  ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 1), 0);
+  ScriptedRun run = RunScripted({{0, "dma_heap_put", 1, 1}}, [&] {
+    ThreadId t1 = SpawnThread([&] { EXPECT_EQ(world.RemoveHeap(1), 0); }, "T1");
+    EXPECT_EQ(world.FindHeap(0, 0), 0);
+    JoinThread(t1);
+    world.CheckInvariants();
+  });
+  ExpectClean(run);
+}
+
 // --- B9: dma_heap_put(NULL). ---
 #if defined(RACEFUZZ_ASAN)
 constexpr const char* kNullPutDeath = "member access within null pointer of type "
