@@ -79,6 +79,9 @@ FiberStack StackPool::Acquire() {
   if (mprotect(s.mapping, page, PROT_NONE) != 0) Die("cannot protect a fiber stack guard page");
   s.bottom = static_cast<char*>(s.mapping) + page;
   s.size = stack_size_;
+  // The kernel may hand back the range of a stack an earlier StackPool unmapped, and clang
+  // 14's ASan does not clear shadow on munmap/mmap: drop the old frames' poison.
+  sanitizer::UnpoisonStack(s.bottom, s.size);
   return s;
 }
 
