@@ -6,8 +6,20 @@
 #   scripts/bench.sh --quick              one repetition
 #   scripts/bench.sh -- <benchmark flags> passed to harness_bench, e.g.
 #                                         -- --benchmark_filter=Switch
+#
+# Fuzzing benchmarks (issue 6; bench/README.md), each writing bench/results/:
+#   scripts/bench.sh throughput [--seconds S] [--runs N]
+#                                         kref_v1 target exec/s (libFuzzer, plain/ASan/TSan)
+#                                         against the real-thread stress baseline
+#   scripts/bench.sh ttb [--quick|--full] [bench/ttb.py flags]
+#                                         time to each known bug per strategy, survival plot
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+case "${1:-}" in
+  throughput) shift; exec bash bench/throughput.sh "$@" ;;
+  ttb) shift; exec bash bench/ttb.sh "$@" ;;
+esac
 
 repetitions=5
 extra=()
@@ -15,7 +27,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) repetitions=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done

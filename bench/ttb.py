@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Time to bug: how long each strategy takes to report each known bug (issue 6).
+
+Run by `scripts/bench.sh ttb [--quick|--full]`; see bench/README.md. Two kinds of strategy:
+
+* Fuzzing campaigns (libFuzzer with and without interleaving feedback, AFL++): the default
+  campaign of scripts/fuzz.sh (kref_v1, ASan, fork mode ignoring crashes, dictionary,
+  known harness reports skipped after their first time) but from an EMPTY corpus (AFL++
+  needs one input: a 2-byte empty program). One campaign finds many bugs, so each trial is
+  one campaign, and the time to a bug is the modification time of the first crash artifact
+  whose replayed report is that bug, minus the campaign's start.
+* Schedule searches for a fixed program (random schedules, PCT d=2 and d=3, and the
+  real-thread stress baseline): bench/racefuzz_ttb runs the bug's program from
+  corpora/regressions/ (its schedule dropped) until the bug's signature appears.
+
+A report is attributed to a bug by its signature (fuzz/signature.h) and, for a
+use-after-free, by what freed the memory (an unloaded module is B13). Every trial has a
+time cap; a bug not found within it counts as not found (and as the cap in the max).
+
+Output: bench/results/ttb-<mode>.csv (one row per trial and bug), ttb-<mode>.md (the
+table) and ttb-<mode>.png (survival plot, gnuplot).
+"""
+
+import argparse
+import csv
+import glob
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VARIANT = "kref_v1"
+
+# Bug -> (regression program, signature prefixes that show it). The prefixes are the
+# report kinds of tests/heaps/bugs_test.cc for each bug.
+BUGS = {
+    "B1": ("B1_ioctl_after_removal.txt", [
+        "asan.heap-use-after-free.dma_heap_buffer_alloc",
+        "racefuzz.invariant.invariant-violated-at-quiescence-an-open-heap-fd-refers-to-a-freed",
+    ]),
+    "B2": ("B2_close_after_removal.txt", ["asan.heap-use-after-free.kobject_put_cdev"]),
+    "B3": ("B3_open_races_release.txt", ["asan.heap-use-after-free.chrdev_open"]),
+    "B6": ("B6_buffer_outlives_heap.txt", [
+        "asan.heap-use-after-free.cma_heap_dma_buf_release",
+        "racefuzz.invariant.invariant-violated-at-quiescence-a-cma-buffer-outlives",
+    ]),
+    "B7": ("B7_inflight_ioctl.txt", ["asan.heap-use-after-free.cma_heap_allocate"]),
+    "B8": ("B8_unbalanced_put.txt", [
+        "racefuzz.refcount.refcount_t-underflow",
+        "asan.heap-use-after-free.dma_heap_put",
+    ]),
+    "B13": ("B13_tee_module_unload.txt", [
+        "racefuzz.invariant.invariant-violated-at-quiescence-the-heap-at-minor",
+        "asan.heap-use-after-free.dma_heap_buffer_alloc",
+        "asan.heap-use-after-free.dma_heap_add",
+    ]),
+}
+BUG_ORDER = list(BUGS)
+
+FUZZERS = ["libfuzzer", "libfuzzer-no-feedback", "afl"]
+SEARCHES = ["random", "pct2", "pct3", "real_threads"]
+STRATEGY_NAMES = {
+    "libfuzzer": "libFuzzer + feedback",
+    "libfuzzer-no-feedback": "libFuzzer, no feedback",
+    "afl": "AFL++",
+    "random": "random schedules",
+    "pct2": "PCT d=2",
+    "pct3": "PCT d=3",
+    "real_threads": "stress (real threads)",
+}
+
+MODES = {
+    # trials, cap for fuzzing campaigns (s), cap for schedule searches (s)
+    "quick": dict(trials=3, fuzz_cap=20, search_cap=5),
+    "full": dict(trials=5, fuzz_cap=60, search_cap=30),
+}
+
+
+def classify(signature, log):
+    """The known bug a fuzzer's report shows, or None."""
+    if signature.startswith("asan.") and "FreeModuleImage" in log:
+        return "B13"  # the memory was an unloaded module's image
+    for bug in ["B13", "B2", "B3", "B6", "B7", "B8", "B1"]:
+        prefixes = BUGS[bug][1]
+        if bug == "B13":
+            prefixes = [p for p in prefixes if "dma_heap_buffer_alloc" not in p]
+        if any(signature.startswith(p) for p in prefixes):
+            return bug
+    return None
+
+
+class Builds:
+    def __init__(self, prefix):
+        self.asan = os.path.join(ROOT, f"{prefix}asan")
+        self.libfuzzer = os.path.join(ROOT, f"{prefix}libfuzzer-asan")
+        self.afl = os.path.join(ROOT, f"{prefix}afl-asan")
+
+    def replay_binary(self):
+        return os.path.join(self.asan, "fuzz", f"{VARIANT}_fuzzer")
+
+    def racefuzz(self):
+        return os.path.join(self.asan, "fuzz", "racefuzz")
+
+    def ttb(self):
+        return os.path.join(self.asan, "bench", "racefuzz_ttb")
+
+
+def replay_signature(builds, crash, workdir):
+    """Replays a saved crash with the standalone ASan target; returns (signature, log)."""
+    log_path = os.path.join(workdir, "replay.log")
+    env = dict(os.environ)
+    env.pop("RACEFUZZ_SEEN_DIR", None)
+    with open(log_path, "wb") as log:
+        status = subprocess.call([builds.replay_binary(), crash], stdout=log,
+                                 stderr=subprocess.STDOUT, env=env, timeout=60)
+    args = [builds.racefuzz(), "signature", log_path]
+    if status != 0:
+        args.insert(2, "--crashed")
+    signature = subprocess.run(args, capture_output=True, text=True).stdout.strip()
+    with open(log_path, errors="replace") as log:
+        return signature, log.read()
+
+
+def fuzz_command(strategy, builds, workdir, cap, seed):
+    dictionary = os.path.join(ROOT, "corpora", "racefuzz.dict")
+    if strategy.startswith("libfuzzer"):
+        binary = os.path.join(builds.libfuzzer, "fuzz", f"{VARIANT}_fuzzer")
+        os.makedirs(os.path.join(workdir, "corpus"))
+        os.makedirs(os.path.join(workdir, "artifacts"))
+        # scripts/fuzz.sh's settings, one job.
+        command = [binary, "corpus", f"-dict={dictionary}", f"-max_total_time={cap}",
+                   "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1",
+                   "-artifact_prefix=artifacts/", "-max_len=512", "-timeout=10",
+                   f"-seed={seed}"]
+        return command, os.path.join(workdir, "artifacts", "crash-*")
+    binary = os.path.join(builds.afl, "fuzz", f"{VARIANT}_fuzzer")
+    os.makedirs(os.path.join(workdir, "in"))
+    with open(os.path.join(workdir, "in", "empty"), "wb") as seed_file:
+        seed_file.write(b"\x00\x00")  # one thread, no operations
+    command = ["afl-fuzz", "-i", "in", "-o", "afl", "-V", str(cap), "-x", dictionary,
+               "-t", "10000", "-m", "none", "-s", str(seed), "-M", "main", "--", binary]
+    return command, os.path.join(workdir, "afl", "main", "crashes", "id:*")
+
+
+def run_campaign(strategy, builds, cap, seed, scratch):
+    """One fuzzing campaign; returns {bug: seconds} for the known bugs it found."""
+    workdir = tempfile.mkdtemp(prefix=f"{strategy}-{seed}-", dir=scratch)
+    command, crash_glob = fuzz_command(strategy, builds, workdir, cap, seed)
+    env = dict(os.environ)
+    env["RACEFUZZ_FEEDBACK"] = "0" if strategy == "libfuzzer-no-feedback" else "1"
+    env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")
+    os.makedirs(env["RACEFUZZ_SEEN_DIR"])
+    env.update(AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
+               AFL_NO_AFFINITY="1", AFL_SKIP_CRASHES="1", AFL_FAST_CAL="1", AFL_QUIET="1")
+    found, seen_files = {}, set()
+    with open(os.path.join(workdir, "fuzz.log"), "wb") as log:
+        start = time.time()
+        process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
+                                   env=env, start_new_session=True)
+
+        def sweep():
+            for crash in sorted(glob.glob(crash_glob), key=os.path.getmtime):
+                if crash in seen_files:
+                    continue
+                seen_files.add(crash)
+                at = os.path.getmtime(crash) - start
+                signature, report = replay_signature(builds, crash, workdir)
+                bug = classify(signature, report)
+                if bug is not None and (bug not in found or at < found[bug]):
+                    found[bug] = max(at, 0.0)
+
+        while time.time() - start < cap + 5 and process.poll() is None:
+            time.sleep(0.25)
+            sweep()
+            if len(found) == len(BUGS):
+                break
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        sweep()
+    shutil.rmtree(workdir, ignore_errors=True)
+    return {bug: t for bug, t in found.items() if t <= cap}
+
+
+def run_search(strategy, builds, bug, cap, seed):
+    """One schedule search for one bug's program; returns seconds or None."""
+    program = os.path.join(ROOT, "corpora", "regressions", BUGS[bug][0])
+    output = subprocess.run(
+        [builds.ttb(), f"--program={program}", f"--variant={VARIANT}",
+         f"--strategy={strategy}", f"--seed={seed}", f"--max_seconds={cap}",
+         "--signature=" + ",".join(BUGS[bug][1])],
+        capture_output=True, text=True, timeout=cap + 120).stdout
+    fields = dict(item.split("=", 1) for item in output.split() if "=" in item)
+    if fields.get("found") != "1":
+        return None
+    return float(fields["seconds"])
+
+
+def summarize(rows, strategies, cap_of):
+    """The markdown table: per bug and strategy, median / max / found fraction."""
+    lines = ["| bug | " + " | ".join(STRATEGY_NAMES[s] for s in strategies) + " |",
+             "|---|" + "---|" * len(strategies)]
+    for bug in BUG_ORDER:
+        cells = []
+        for strategy in strategies:
+            trials = [r for r in rows if r["strategy"] == strategy and r["bug"] == bug]
+            if not trials:
+                cells.append("n/a")
+                continue
+            cap = cap_of(strategy)
+            times = [float(r["seconds"]) if r["found"] == "1" else float("inf") for r in trials]
+            hits = sum(r["found"] == "1" for r in trials)
+            median = statistics.median(times)
+            worst = max(times)
+            fmt = lambda t: f">{cap:g}" if t == float("inf") else f"{t:.2f}"
+            cells.append(f"{fmt(median)} / {fmt(worst)} ({hits}/{len(trials)})")
+        lines.append(f"| {bug} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot(rows, strategies, cap, png):
+    """Survival plot: fraction of (bug, trial) pairs not yet found against time."""
+    data_dir = tempfile.mkdtemp(prefix="ttb-plot-")
+    plots = []
+    for index, strategy in enumerate(strategies):
+        trials = [r for r in rows if r["strategy"] == strategy]
+        if not trials:
+            continue
+        times = sorted(float(r["seconds"]) for r in trials if r["found"] == "1")
+        total = len(trials)
+        path = os.path.join(data_dir, f"{strategy}.dat")
+        with open(path, "w") as data:
+            data.write(f"0.001 1.0\n")
+            remaining = total
+            for t in times:
+                data.write(f"{max(t, 0.001):.4f} {remaining / total:.4f}\n")
+                remaining -= 1
+                data.write(f"{max(t, 0.001):.4f} {remaining / total:.4f}\n")
+            data.write(f"{cap:.4f} {remaining / total:.4f}\n")
+        plots.append(f"'{path}' using 1:2 with lines lw 2 dt {1 + index % 5} "
+                     f"title '{STRATEGY_NAMES[strategy]}'")
+    script = f"""
+set terminal pngcairo size 1000,600 font ',11'
+set output '{png}'
+set title 'Time to bug on kref\\_v1 (B1 B2 B3 B6 B7 B8 B13; all trials pooled)'
+set xlabel 'seconds (log scale)'
+set ylabel 'fraction of (bug, trial) pairs not yet found'
+set logscale x
+set xrange [0.001:{cap}]
+set yrange [0:1.02]
+set grid
+set key outside right
+plot {', '.join(plots)}
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--mode", choices=MODES, default="quick")
+    parser.add_argument("--trials", type=int, help="override the mode's number of trials")
+    parser.add_argument("--strategies", default=",".join(FUZZERS + SEARCHES),
+                        help="comma-separated subset of: " + ", ".join(FUZZERS + SEARCHES))
+    parser.add_argument("--builds", default="build/bench-",
+                        help="build directory prefix (+asan, +libfuzzer-asan, +afl-asan)")
+    parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    args = parser.parse_args()
+    mode = dict(MODES[args.mode])
+    if args.trials:
+        mode["trials"] = args.trials
+    strategies = [s for s in args.strategies.split(",") if s]
+    unknown = [s for s in strategies if s not in STRATEGY_NAMES]
+    if unknown:
+        parser.error(f"unknown strategies: {', '.join(unknown)}")
+    builds = Builds(args.builds if os.path.isabs(args.builds) else os.path.join(ROOT, args.builds))
+    cap_of = lambda s: mode["fuzz_cap"] if s in FUZZERS else mode["search_cap"]
+
+    os.makedirs(args.out, exist_ok=True)
+    scratch = tempfile.mkdtemp(prefix="racefuzz-ttb-")
+    rows = []
+    for strategy in strategies:
+        for trial in range(1, mode["trials"] + 1):
+            if strategy in FUZZERS:
+                found = run_campaign(strategy, builds, mode["fuzz_cap"], trial, scratch)
+                for bug in BUG_ORDER:
+                    rows.append(dict(strategy=strategy, bug=bug, trial=trial,
+                                     found="1" if bug in found else "0",
+                                     seconds=f"{found.get(bug, mode['fuzz_cap']):.3f}"))
+                print(f"{strategy} trial {trial}: " + " ".join(
+                    f"{b}={found[b]:.2f}s" if b in found else f"{b}=-" for b in BUG_ORDER),
+                    flush=True)
+            else:
+                for bug in BUG_ORDER:
+                    seconds = run_search(strategy, builds, bug, mode["search_cap"], trial)
+                    rows.append(dict(strategy=strategy, bug=bug, trial=trial,
+                                     found="0" if seconds is None else "1",
+                                     seconds=f"{mode['search_cap'] if seconds is None else seconds:.4f}"))
+                    print(f"{strategy} trial {trial} {bug}: "
+                          + ("not found" if seconds is None else f"{seconds:.3f}s"), flush=True)
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    base = os.path.join(args.out, f"ttb-{args.mode}")
+    with open(base + ".csv", "w", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=["strategy", "bug", "trial", "found", "seconds"])
+        writer.writeheader()
+        writer.writerows(rows)
+    table = summarize(rows, strategies, cap_of)
+    with open(base + ".md", "w") as out:
+        out.write(f"Time to bug, mode {args.mode}: {mode['trials']} trials, cap "
+                  f"{mode['fuzz_cap']} s per fuzzing campaign, {mode['search_cap']} s per "
+                  f"schedule search. Cells: median / max seconds (trials found / trials); "
+                  f"'>cap' = not found within the cap.\n\n{table}\n")
+    plot(rows, strategies, max(mode["fuzz_cap"], mode["search_cap"]), base + ".png")
+    print()
+    print(table)
+    print(f"\nttb.py: wrote {base}.csv, .md, .png")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
