@@ -6,6 +6,7 @@
 // every dma-buf of a tee device to be closed, as tee_device_unregister() does; so a thread
 // closes all fds (exit_files) before one, and every thread closes all fds at its end.
 // Deliberate caller bugs (an unbalanced PutHeapKeepSlot) are not part of the mix.
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdint>
@@ -83,9 +84,14 @@ uint64_t EnvOr(const char* name, uint64_t fallback) {
   return value == nullptr ? fallback : std::strtoull(value, nullptr, 10);
 }
 
-void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t executions) {
-  executions = EnvOr("RACEFUZZ_SMOKE_EXECUTIONS", executions);
-  const uint64_t seed = EnvOr("RACEFUZZ_SMOKE_SEED", 7);
+struct SmokeRun {
+  ExploreResult result;
+  std::array<int, kNumOpCodes> successes;
+};
+
+// Explores `executions` mixed programs (a new one per execution, from `seed`).
+SmokeRun ExploreMixedPrograms(const char* variant, ExploreStrategy strategy,
+                              uint64_t executions, uint64_t seed) {
   uint64_t execution = seed * 1000003;
   // How often each op succeeded, so a run that only ever hits error paths fails.
   std::atomic<int> successes[kNumOpCodes] = {};
@@ -121,12 +127,21 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
     w.CheckInvariants();
   });
   world.reset();
-  EXPECT_FALSE(result.failed()) << variant << " after " << result.executions_run
-                                << " executions:\n"
-                                << result.report;
-  EXPECT_EQ(result.executions_run, executions);
+  SmokeRun run{std::move(result), {}};
+  for (int code = 0; code < kNumOpCodes; ++code) run.successes[code] = successes[code].load();
+  return run;
+}
+
+void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t executions) {
+  executions = EnvOr("RACEFUZZ_SMOKE_EXECUTIONS", executions);
+  const uint64_t seed = EnvOr("RACEFUZZ_SMOKE_SEED", 7);
+  SmokeRun run = ExploreMixedPrograms(variant, strategy, executions, seed);
+  EXPECT_FALSE(run.result.failed()) << variant << " after " << run.result.executions_run
+                                    << " executions:\n"
+                                    << run.result.report;
+  EXPECT_EQ(run.result.executions_run, executions);
   for (int code = 0; code < kNumOpCodes; ++code) {
-    EXPECT_GT(successes[code].load(), 0) << "op " << code << " never succeeded";
+    EXPECT_GT(run.successes[code], 0) << "op " << code << " never succeeded";
   }
 }
 
@@ -143,6 +158,18 @@ TEST_P(CleanVariant, RandomSchedulesFindNothing) {
 
 TEST_P(CleanVariant, PctSchedulesFindNothing) {
   CheckVariantIsClean(GetParam(), ExploreStrategy::kPct, 1500);
+}
+
+// The model adds nothing that depends on addresses or iteration order: the same programs
+// under the same schedules give the same trace, op results included.
+TEST(MixedPrograms, AreDeterministic) {
+  SmokeRun first = ExploreMixedPrograms("fixed", ExploreStrategy::kPct, 200, 5);
+  SmokeRun second = ExploreMixedPrograms("fixed", ExploreStrategy::kPct, 200, 5);
+  ASSERT_FALSE(first.result.failed()) << first.result.report;
+  EXPECT_EQ(first.result.trace_hash, second.result.trace_hash);
+  EXPECT_EQ(first.successes, second.successes);
+  SmokeRun other = ExploreMixedPrograms("fixed", ExploreStrategy::kPct, 200, 6);
+  EXPECT_NE(first.result.trace_hash, other.result.trace_hash);
 }
 
 }  // namespace
