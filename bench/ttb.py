@@ -251,10 +251,14 @@ set title 'Time to bug on kref\\_v1 (B1 B2 B3 B6 B7 B8 B13; all trials pooled)'
 set xlabel 'seconds (log scale)'
 set ylabel 'fraction of (bug, trial) pairs not yet found'
 set logscale x
-set xrange [0.001:{cap}]
+set xrange [0.001:{max(cap, 60) * 1.1}]
 set yrange [0:1.02]
 set grid
 set key outside right
+set arrow from 2, graph 0 to 2, graph 1 nohead dt 3 lw 1 lc rgb 'gray40'
+set label 'median target 2 s' at 2, graph 0.97 left offset 0.5,0 font ',9' tc rgb 'gray40'
+set arrow from 60, graph 0 to 60, graph 1 nohead dt 3 lw 1 lc rgb 'gray40'
+set label 'max target 60 s' at 60, graph 0.92 right offset -0.5,0 font ',9' tc rgb 'gray40'
 plot {', '.join(plots)}
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
