@@ -32,8 +32,7 @@ constexpr file_operations kDmaBufFops = {
 const file_operations* dma_buf_fops() { return &kDmaBufFops; }
 
 dma_buf* dma_buf_export(Kernel& k, const dma_buf_export_info* exp_info) {
-  if (exp_info->priv == nullptr || exp_info->ops == nullptr ||
-      exp_info->ops->release == nullptr) {
+  if (exp_info->priv == nullptr || exp_info->ops == nullptr || exp_info->ops->release == nullptr) {
     return ERR_PTR<dma_buf>(-EINVAL);
   }
   if (!try_module_get(exp_info->owner)) return ERR_PTR<dma_buf>(-ENOENT);

@@ -55,12 +55,12 @@ struct dma_heap {
   void* priv = nullptr;
   dev_t heap_devt = 0;
   list_head list;
-  cdev heap_cdev;    // embedded, with its own kobject refcount
-  KRef refcount;     // [PATCH 1/8]
+  cdev heap_cdev;  // embedded, with its own kobject refcount
+  KRef refcount;   // [PATCH 1/8]
   // The cdev the heap's device node opens: &heap_cdev, or in the fixed core a cdev_alloc()'ed
   // one, whose memory lives as long as any chrdev_open() or open file holds it.
   cdev* chrdev = nullptr;
-  module* owner = nullptr;                           // fixed core only
+  module* owner = nullptr;                                // fixed core only
   void (*release_priv)(Kernel& k, void* priv) = nullptr;  // fixed core only
   // Model plumbing: the kernel's globals live in Kernel, which kref release callbacks (that
   // only get the kref) reach through this pointer.

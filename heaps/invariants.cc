@@ -141,15 +141,14 @@ class InvariantChecker {
       if (!Contains(listed, h)) Violation("a live dma_heap is not in heap_list (leaked)");
       const uint32_t minor = MINOR(h->heap_devt);
       if (minor >= kNumHeapMinors || k_.core.dma_heap_minors.slots[minor].Peek() != h) {
-        Violation(absl::StrFormat("heap '%s': dma_heap_minors[%d] is not the heap", h->name,
-                                  minor));
+        Violation(
+            absl::StrFormat("heap '%s': dma_heap_minors[%d] is not the heap", h->name, minor));
       }
     }
     for (int minor = 0; minor < kNumHeapMinors; ++minor) {
       dma_heap* h = k_.core.dma_heap_minors.slots[minor].Peek();
       if (h != nullptr && !Contains(listed, h)) {
-        Violation(absl::StrFormat("dma_heap_minors[%d] maps a heap that is not registered",
-                                  minor));
+        Violation(absl::StrFormat("dma_heap_minors[%d] maps a heap that is not registered", minor));
       }
     }
   }
@@ -236,8 +235,8 @@ class InvariantChecker {
       int expected = CountIf(devices_, [&](device* d) { return d->node == node; });
       expected += CountIf(files_, [&](file* f) { return f->f_inode == node; });
       if (node->i_count.Peek() != expected) {
-        Violation(absl::StrFormat("an inode has i_count %d but %d holders",
-                                  node->i_count.Peek(), expected));
+        Violation(absl::StrFormat("an inode has i_count %d but %d holders", node->i_count.Peek(),
+                                  expected));
       }
     }
   }
@@ -250,8 +249,7 @@ class InvariantChecker {
     }
     const int dmabuf_files = CountIf(files_, [](file* f) { return f->f_op == dma_buf_fops(); });
     if (dmabuf_files != static_cast<int>(dmabufs_.size())) {
-      Violation(absl::StrFormat("%d dma-buf files but %d dma_bufs", dmabuf_files,
-                                dmabufs_.size()));
+      Violation(absl::StrFormat("%d dma-buf files but %d dma_bufs", dmabuf_files, dmabufs_.size()));
     }
     const size_t buffers = system_buffers_.size() + cma_buffers_.size() + tee_buffers_.size();
     if (buffers != dmabufs_.size()) {
@@ -333,7 +331,8 @@ class InvariantChecker {
   void CheckCma() {
     for (cma_heap_buffer* b : cma_buffers_) {
       if (!Contains(cma_privs_, b->heap)) {
-        Violation("a CMA buffer outlives its heap's priv (struct cma_heap), which its release reads");
+        Violation(
+            "a CMA buffer outlives its heap's priv (struct cma_heap), which its release reads");
       }
     }
     uint64_t used = 0;

@@ -110,7 +110,7 @@ inline void list_del_init(list_head* entry) {
   INIT_LIST_HEAD(entry);
 }
 // list_for_each_entry(pos, head, member); the body must not delete `pos`.
-#define heaps_list_for_each_entry(pos, head, Type, member)                            \
+#define heaps_list_for_each_entry(pos, head, Type, member)                                 \
   for (pos = ::racefuzz::ContainerOf((head)->next, &Type::member); &pos->member != (head); \
        pos = ::racefuzz::ContainerOf(pos->member.next, &Type::member))
 

@@ -60,7 +60,7 @@ struct cma_heap {  // the heap's priv
 
 struct cma_heap_buffer {
   static constexpr const char* kSlabName = "cma_heap_buffer";
-  cma_heap* heap = nullptr;        // priv, read again at release (B6)
+  cma_heap* heap = nullptr;             // priv, read again at release (B6)
   struct dma_heap* dma_heap = nullptr;  // a heap reference, fixed core only
   uint64_t len = 0;
   uint64_t pagecount = 0;

@@ -62,7 +62,8 @@ void SlabRegistry::FreeAll() {
     live_.clear();
   }
   std::sort(all.begin(), all.end());
-  for (const auto& [id, object_and_deleter] : all) object_and_deleter.second(object_and_deleter.first);
+  for (const auto& [id, object_and_deleter] : all)
+    object_and_deleter.second(object_and_deleter.first);
 }
 
 }  // namespace racefuzz::heaps

@@ -197,17 +197,13 @@ tee_module* tee_module_load(Kernel& k) {
   return mod;
 }
 
-tee_device* tee_device_alloc(Kernel& k) {
-  return kzalloc<tee_device>(k.slab, "kzalloc(teedev)");
-}
+tee_device* tee_device_alloc(Kernel& k) { return kzalloc<tee_device>(k.slab, "kzalloc(teedev)"); }
 
 tee_shm_pool* tee_shm_pool_alloc(Kernel& k) {
   return kzalloc<tee_shm_pool>(k.slab, "kzalloc(pool)");
 }
 
-void tee_shm_pool_destroy(Kernel& k, tee_shm_pool* pool) {
-  kfree(k.slab, pool, "destroy_pool");
-}
+void tee_shm_pool_destroy(Kernel& k, tee_shm_pool* pool) { kfree(k.slab, pool, "destroy_pool"); }
 
 int tee_device_register_dma_heap(Kernel& k, tee_module* mod, tee_device* teedev, uint32_t id,
                                  tee_shm_pool* pool) {

@@ -3,9 +3,9 @@
 #ifndef RACEFUZZ_HEAPS_VARIANT_H_
 #define RACEFUZZ_HEAPS_VARIANT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
-#include <optional>
 
 namespace racefuzz::heaps {
 

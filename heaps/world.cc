@@ -206,8 +206,8 @@ int World::FindHeap(int heap, int slot) {
   }
   dma_heap* found = dma_heap_find(k, name);
   if (found == nullptr) return -ENOENT;
-  const uintptr_t old = impl_->consumers[slot].value.exchange(ConsumerSlot::Owning(found),
-                                                              std::memory_order_acq_rel);
+  const uintptr_t old =
+      impl_->consumers[slot].value.exchange(ConsumerSlot::Owning(found), std::memory_order_acq_rel);
   if (ConsumerSlot::OwnsRef(old)) dma_heap_put(k, ConsumerSlot::Heap(old));
   return 0;
 }
@@ -246,10 +246,9 @@ int World::OpenHeap(int heap) {
 }
 
 int World::Alloc(int fd, uint64_t len, uint32_t fd_flags, uint64_t heap_flags, uint32_t cmd) {
-  Annotate(absl::StrFormat("ioctl(fd=%d, %s, len=%d)", fd,
-                           cmd == kDmaHeapIoctlAlloc ? "DMA_HEAP_IOCTL_ALLOC"
-                                                     : absl::StrFormat("0x%08x", cmd),
-                           len));
+  Annotate(absl::StrFormat(
+      "ioctl(fd=%d, %s, len=%d)", fd,
+      cmd == kDmaHeapIoctlAlloc ? "DMA_HEAP_IOCTL_ALLOC" : absl::StrFormat("0x%08x", cmd), len));
   // The caller's struct dma_heap_allocation_data at the start of one mapped user page.
   uint8_t user_page[PAGE_SIZE] = {};
   const dma_heap_allocation_data data{len, 0, fd_flags, heap_flags};

@@ -26,9 +26,7 @@ constexpr bool kAsan = false;
 #define SKIP_UNLESS_ASAN() \
   if (!kAsan) GTEST_SKIP() << "a use-after-free is only reported (deterministically) under ASan"
 
-void ExpectClean(const ScriptedRun& run) {
-  EXPECT_FALSE(run.result.failed()) << run.report;
-}
+void ExpectClean(const ScriptedRun& run) { EXPECT_FALSE(run.result.failed()) << run.report; }
 
 void ExpectInvariant(const ScriptedRun& run, const std::string& what) {
   ASSERT_TRUE(run.result.failed()) << "no report";
@@ -60,11 +58,12 @@ TEST(B1IoctlAfterRemoval, KrefV1UseAfterFreeInDmaHeapBufferAlloc) {
 
 TEST(B1IoctlAfterRemoval, KrefV1DanglingFdAtQuiescence) {
   World world(V("kref_v1"));
-  ExpectInvariant(RunScripted({}, [&] {
-                    int fd = -1;
-                    OpenRemove(world, &fd);
-                    world.CheckInvariants();
-                  }),
+  ExpectInvariant(RunScripted({},
+                              [&] {
+                                int fd = -1;
+                                OpenRemove(world, &fd);
+                                world.CheckInvariants();
+                              }),
                   "refers to a freed dma_heap");
 }
 
@@ -214,10 +213,11 @@ TEST(B6BufferOutlivesHeap, KrefV1UseAfterFreeOfPrivInCmaRelease) {
 
 TEST(B6BufferOutlivesHeap, KrefV1DanglingPrivAtQuiescence) {
   World world(V("kref_v1"));
-  ExpectInvariant(RunScripted({}, [&] {
-                    CmaBufferOutlivesHeap(world);
-                    world.CheckInvariants();
-                  }),
+  ExpectInvariant(RunScripted({},
+                              [&] {
+                                CmaBufferOutlivesHeap(world);
+                                world.CheckInvariants();
+                              }),
                   "outlives its heap's priv");
 }
 
@@ -324,8 +324,9 @@ TEST(FindPutsUnderLock, FixedFindTakesOnlyTheMatch) {
 
 // --- B9: dma_heap_put(NULL). ---
 #if defined(RACEFUZZ_ASAN)
-constexpr const char* kNullPutDeath = "member access within null pointer of type "
-                                      "'racefuzz::heaps::dma_heap'";
+constexpr const char* kNullPutDeath =
+    "member access within null pointer of type "
+    "'racefuzz::heaps::dma_heap'";
 #elif defined(RACEFUZZ_TSAN)
 constexpr const char* kNullPutDeath = "ThreadSanitizer: SEGV";
 #else
@@ -388,10 +389,11 @@ TEST(B13TeeModuleUnload, MainlineNameCompareReadsUnloadedModule) {
 
 TEST(B13TeeModuleUnload, MainlineDanglingOpsAtQuiescence) {
   World world(V("kref_v1"));
-  ExpectInvariant(RunScripted({}, [&] {
-                    TeeUnregisterAndUnload(world, 0);
-                    world.CheckInvariants();
-                  }),
+  ExpectInvariant(RunScripted({},
+                              [&] {
+                                TeeUnregisterAndUnload(world, 0);
+                                world.CheckInvariants();
+                              }),
                   "outlives its producer module");
 }
 

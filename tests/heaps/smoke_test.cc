@@ -90,8 +90,8 @@ struct SmokeRun {
 };
 
 // Explores `executions` mixed programs (a new one per execution, from `seed`).
-SmokeRun ExploreMixedPrograms(const char* variant, ExploreStrategy strategy,
-                              uint64_t executions, uint64_t seed) {
+SmokeRun ExploreMixedPrograms(const char* variant, ExploreStrategy strategy, uint64_t executions,
+                              uint64_t seed) {
   uint64_t execution = seed * 1000003;
   // How often each op succeeded, so a run that only ever hits error paths fails.
   std::atomic<int> successes[kNumOpCodes] = {};
@@ -136,9 +136,9 @@ void CheckVariantIsClean(const char* variant, ExploreStrategy strategy, uint64_t
   executions = EnvOr("RACEFUZZ_SMOKE_EXECUTIONS", executions);
   const uint64_t seed = EnvOr("RACEFUZZ_SMOKE_SEED", 7);
   SmokeRun run = ExploreMixedPrograms(variant, strategy, executions, seed);
-  EXPECT_FALSE(run.result.failed()) << variant << " after " << run.result.executions_run
-                                    << " executions:\n"
-                                    << run.result.report;
+  EXPECT_FALSE(run.result.failed())
+      << variant << " after " << run.result.executions_run << " executions:\n"
+      << run.result.report;
   EXPECT_EQ(run.result.executions_run, executions);
   for (int code = 0; code < kNumOpCodes; ++code) {
     EXPECT_GT(run.successes[code], 0) << "op " << code << " never succeeded";

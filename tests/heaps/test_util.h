@@ -38,9 +38,9 @@ inline ScriptedRun RunScripted(std::vector<SwitchRule> rules, const std::functio
 inline Variant V(const char* name) { return *Variant::FromName(name); }
 
 inline const std::vector<const char*>& AllVariantNames() {
-  static const std::vector<const char*> names = {"upstream",           "kref_v1",
-                                                 "fixed",              "upstream_tee_fixed",
-                                                 "kref_v1_tee_fixed",  "fixed_tee_mainline"};
+  static const std::vector<const char*> names = {
+      "upstream",           "kref_v1",           "fixed",
+      "upstream_tee_fixed", "kref_v1_tee_fixed", "fixed_tee_mainline"};
   return names;
 }
 

@@ -76,9 +76,9 @@ TEST_P(EveryVariant, AllocArgumentChecks) {
   EXPECT_EQ(world.Alloc(1000, 4096, 0, 0, alloc), -EBADF);
   EXPECT_EQ(world.Alloc(fd, 4096, 0, 0, Ioc(kRead | kWrite, 'H', 1, 24)), -EINVAL);  // nr
   EXPECT_EQ(world.Alloc(fd, 4096, 04000 /*O_NONBLOCK*/, 0, alloc), -EINVAL);
-  EXPECT_EQ(world.Alloc(fd, 4096, 0, 1, alloc), -EINVAL);           // no heap flags exist
-  EXPECT_EQ(world.Alloc(fd, 0, 0, 0, alloc), -EINVAL);              // len 0
-  EXPECT_EQ(world.Alloc(fd, UINT64_MAX, 0, 0, alloc), -EINVAL);     // PAGE_ALIGN wraps to 0
+  EXPECT_EQ(world.Alloc(fd, 4096, 0, 1, alloc), -EINVAL);               // no heap flags exist
+  EXPECT_EQ(world.Alloc(fd, 0, 0, 0, alloc), -EINVAL);                  // len 0
+  EXPECT_EQ(world.Alloc(fd, UINT64_MAX, 0, 0, alloc), -EINVAL);         // PAGE_ALIGN wraps to 0
   EXPECT_EQ(world.Alloc(fd, UINT64_MAX - 4094, 0, 0, alloc), -EINVAL);  // first that wraps
   EXPECT_EQ(world.Alloc(fd, UINT64_MAX - 4095, 0, 0, alloc), -ENOMEM);  // aligns to itself
   EXPECT_EQ(world.Alloc(fd, uint64_t{1} << 40, 0, 0, alloc), -ENOMEM);
@@ -217,15 +217,14 @@ TEST_P(EveryVariant, TeeRegisterAllocUnregister) {
   EXPECT_EQ(world.Alloc(fd, 2 << 20, 0, 0, kDmaHeapIoctlAlloc), -ENOMEM);  // pool bound
   ASSERT_EQ(world.Alloc(fd, 8192, 0, 0, kDmaHeapIoctlAlloc), 1);
   EXPECT_EQ(world.UnloadModule(HeapKind::kTee), -EBUSY);  // the dma-buf pins tee.ko
-  EXPECT_EQ(world.RemoveHeap(0), variant().core == CoreVariant::kUpstream ? -EOPNOTSUPP
-                                                                         : -EINVAL);
+  EXPECT_EQ(world.RemoveHeap(0), variant().core == CoreVariant::kUpstream ? -EOPNOTSUPP : -EINVAL);
   world.CheckInvariants();
   ASSERT_EQ(world.Close(1), 0);
   ASSERT_EQ(world.Close(fd), 0);
   EXPECT_EQ(world.TeeUnregister(0), 0);
   world.CheckInvariants();
-  const bool heap_removed = variant().tee == TeeVariant::kFixed &&
-                            variant().core == CoreVariant::kFixed;
+  const bool heap_removed =
+      variant().tee == TeeVariant::kFixed && variant().core == CoreVariant::kFixed;
   const int fd2 = world.OpenHeap(0);
   if (heap_removed) {
     EXPECT_EQ(fd2, -ENOENT);
@@ -239,8 +238,7 @@ TEST_P(EveryVariant, TeeRegisterAllocUnregister) {
   EXPECT_EQ(world.AddHeap(HeapKind::kTee, 0), 0);
   world.CheckInvariants();
   // Only where tee.ko is not pinned by its heap can it go (and leave B13 behind).
-  const bool pinned = variant().tee == TeeVariant::kFixed ||
-                      variant().core == CoreVariant::kFixed;
+  const bool pinned = variant().tee == TeeVariant::kFixed || variant().core == CoreVariant::kFixed;
   EXPECT_EQ(world.TeeUnregister(0), 0);
   EXPECT_EQ(world.UnloadModule(HeapKind::kTee), pinned && !heap_removed ? -EBUSY : 0);
   // Otherwise the dma_heap now dangles into the unloaded tee.ko: B13, see bugs_test.cc.
