@@ -10,6 +10,7 @@
 //
 // FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done),
 // 1 a bug was found, 2 a usage or input error.
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -46,6 +47,7 @@ ABSL_FLAG(std::string, want, "",
           "search: stop at the first schedule whose signature starts with this (default: any "
           "bug)");
 ABSL_FLAG(int, max_schedule_bytes, 4, "search: longest schedule tried");
+ABSL_FLAG(int, alphabet, 16, "search: schedule byte values tried (0..N-1)");
 ABSL_FLAG(bool, crashed, false, "signature: the process that wrote LOG died");
 
 namespace racefuzz::fuzz {
@@ -230,7 +232,7 @@ absl::StatusOr<int> MinimizeCommand(const std::vector<char*>& args) {
   return 0;
 }
 
-// Breadth-first over schedules with byte values 0..15 (short countdowns and thread picks),
+// Breadth-first over schedules with byte values 0..alphabet-1 (countdowns and thread picks),
 // shortest first: the first hit is a schedule with the fewest decisions. For writing
 // regression inputs by hand: write the program, let this find the interleaving.
 absl::StatusOr<int> Search(const std::vector<char*>& args) {
@@ -242,7 +244,7 @@ absl::StatusOr<int> Search(const std::vector<char*>& args) {
   absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
   if (!variant.ok()) return variant.status();
   const std::string want = absl::GetFlag(FLAGS_want);
-  constexpr int kAlphabet = 16;
+  const int kAlphabet = std::clamp(absl::GetFlag(FLAGS_alphabet), 1, 256);
   int runs = 0;
   for (int len = 0; len <= absl::GetFlag(FLAGS_max_schedule_bytes); ++len) {
     int combinations = 1;
