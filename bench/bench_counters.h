@@ -9,6 +9,8 @@ namespace racefuzz::bench {
 
 // Wall-clock nanoseconds per hand-over of control between two logical/OS threads.
 inline constexpr char kNsPerSwitch[] = "ns_per_switch";
+// The same in CPU time of the OS thread the fibers run on (fiber benchmarks only).
+inline constexpr char kCpuNsPerSwitch[] = "cpu_ns_per_switch";
 // Whole executions per wall-clock second.
 inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 
@@ -16,6 +18,7 @@ inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 // 1,000 yield points per logical thread, and 1,000 round trips of the baton per iteration.
 inline constexpr char kFiberSwitchBenchmark[] = "BM_FiberSwitch/1000";
 inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
+inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";
 
 // The fastest of the repetitions, added to every benchmark's statistics (min is not one of
 // Google Benchmark's defaults).

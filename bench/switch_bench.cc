@@ -4,6 +4,7 @@
 // one semaphore per thread; the running thread posts the next one's and waits on its own).
 // Both report wall-clock nanoseconds per switch in the counter kNsPerSwitch.
 #include <semaphore.h>
+#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -28,6 +29,15 @@ using Clock = std::chrono::steady_clock;
 
 double Nanoseconds(Clock::duration d) {
   return std::chrono::duration<double, std::nano>(d).count();
+}
+
+// CPU time of the calling OS thread. Fibers run on one OS thread, so this is the switch's
+// own cost even when other processes share the cores (wall-clock time then includes waiting
+// for a core); the OS-thread baton has no such counterpart, its cost is the waiting.
+double ThreadCpuNanoseconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
 // Preempts at every yield point and runs the other thread: with two logical threads every
@@ -66,14 +76,17 @@ void BM_FiberSwitch(benchmark::State& state) {
   options.step_budget = UINT64_MAX;
 
   Clock::duration in_execution{};
+  double in_execution_cpu_ns = 0;
   uint64_t in_execution_switches = 0;
   Clock::time_point window_start;
+  double window_start_cpu_ns = 0;
   uint64_t switches_at_start = 0;
   int loops_done = 0;
   auto yield_loop = [&] {
     for (int64_t i = 0; i < yields; ++i) Yield("ping");
     if (++loops_done == 2) {
       in_execution += Clock::now() - window_start;
+      in_execution_cpu_ns += ThreadCpuNanoseconds() - window_start_cpu_ns;
       in_execution_switches += strategy.switches() - switches_at_start;
     }
   };
@@ -81,6 +94,7 @@ void BM_FiberSwitch(benchmark::State& state) {
     const ThreadId partner = SpawnThread(yield_loop, "pong");
     loops_done = 0;
     switches_at_start = strategy.switches();
+    window_start_cpu_ns = ThreadCpuNanoseconds();
     window_start = Clock::now();
     yield_loop();
     JoinThread(partner);
@@ -99,6 +113,8 @@ void BM_FiberSwitch(benchmark::State& state) {
   const double switches = static_cast<double>(strategy.switches() - switches_before);
   state.counters[kNsPerSwitch] =
       Nanoseconds(in_execution) / static_cast<double>(in_execution_switches);
+  state.counters[kCpuNsPerSwitch] =
+      in_execution_cpu_ns / static_cast<double>(in_execution_switches);
   state.counters["ns_per_switch_whole_run"] = total_ns / switches;
   state.counters["switches"] = switches;
 }
@@ -135,6 +151,7 @@ void BM_RawFiberSwitch(benchmark::State& state) {
   pair.fiber.InitFiber(stack, &RawPartner, &pair);
   const int64_t round_trips = state.range(0);
   uint64_t switches = 0;
+  const double start_cpu_ns = ThreadCpuNanoseconds();
   const Clock::time_point start = Clock::now();
   for (auto _ : state) {
     for (int64_t i = 0; i < round_trips; ++i) {
@@ -143,9 +160,11 @@ void BM_RawFiberSwitch(benchmark::State& state) {
     switches += 2 * static_cast<uint64_t>(round_trips);
   }
   const double total_ns = Nanoseconds(Clock::now() - start);
+  const double total_cpu_ns = ThreadCpuNanoseconds() - start_cpu_ns;
   // The partner fiber is parked mid-loop; its stack is simply not reused.
   pair.fiber.Destroy();
   state.counters[kNsPerSwitch] = total_ns / static_cast<double>(switches);
+  state.counters[kCpuNsPerSwitch] = total_cpu_ns / static_cast<double>(switches);
   state.counters["switches"] = static_cast<double>(switches);
 }
 BENCHMARK(BM_RawFiberSwitch)
