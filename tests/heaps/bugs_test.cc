@@ -188,6 +188,26 @@ TEST(B3OpenRacesRelease, FixedOpenFailsCleanlyInBothSchedules) {
   }
 }
 
+// Fixed design point 1, the cdev check: T1's chrdev_open() takes heap A's cdev; before its
+// dma_heap_open() runs, A is removed and a new heap B takes A's minor. Without the check T1
+// would get an fd on B through A's device node.
+TEST(FixedOpen, RejectsAHeapThatReusedTheMinor) {
+  World world(V("fixed"));
+  ASSERT_EQ(world.AddHeap(HeapKind::kSystem, 0), 0);
+  int t1_fd = 0;
+  ScriptedRun run = RunScripted(
+      {{0, "mutex_lock(module_mutex)", 1, 1}, {1, "mutex_lock(heap_list_lock)", 1, 0}}, [&] {
+        ThreadId t1 = SpawnThread([&] { t1_fd = world.OpenHeap(0); }, "T1");
+        EXPECT_EQ(world.RemoveHeap(0), 0);
+        EXPECT_EQ(world.AddHeap(HeapKind::kSystem, 0), 0);  // the same name and minor
+        JoinThread(t1);
+        world.CheckInvariants();
+      });
+  ExpectClean(run);
+  EXPECT_EQ(run.unfired_rules, 0u);
+  EXPECT_EQ(t1_fd, -ENODEV);
+}
+
 // --- B6: a live CMA dma-buf outlives its heap and the heap's priv. ---
 void CmaBufferOutlivesHeap(World& world) {
   ASSERT_EQ(world.AddHeap(HeapKind::kCma, 1), 0);
