@@ -8,22 +8,33 @@ namespace racefuzz {
 namespace {
 
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
-constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
-
-void Mix(uint64_t& h, std::string_view bytes) {
-  for (unsigned char c : bytes) {
-    h ^= c;
-    h *= kFnvPrime;
-  }
-  h ^= 0xff;  // separator, so "ab"+"c" and "a"+"bc" differ
-  h *= kFnvPrime;
-}
+// Mixes whole 64-bit words: one multiply and one shift per word (the multiplier is 2^64
+// divided by the golden ratio, as in Fibonacci hashing). Byte-at-a-time FNV-1a took about 60
+// dependent multiplies per trace event, which made hashing the trace cost more than running
+// the execution (harness_bench, BM_FiberSwitch: 75% of the time of a 2,000-switch run).
+constexpr uint64_t kMixMultiplier = 0x9e3779b97f4a7c15ULL;
 
 void Mix(uint64_t& h, uint64_t value) {
-  for (int i = 0; i < 8; ++i) {
-    h ^= (value >> (8 * i)) & 0xff;
-    h *= kFnvPrime;
+  h = (h ^ value) * kMixMultiplier;
+  h ^= h >> 32;
+}
+
+// Bytes are packed little-endian by hand, so the hash is the same on every host.
+void Mix(uint64_t& h, std::string_view bytes) {
+  size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    uint64_t word = 0;
+    for (size_t b = 0; b < 8; ++b) {
+      word |= uint64_t{static_cast<unsigned char>(bytes[i + b])} << (8 * b);
+    }
+    Mix(h, word);
   }
+  uint64_t tail = 0;
+  for (size_t b = 0; i < bytes.size(); ++i, ++b) {
+    tail |= uint64_t{static_cast<unsigned char>(bytes[i])} << (8 * b);
+  }
+  Mix(h, tail);
+  Mix(h, uint64_t{bytes.size()});  // separator, so "ab"+"c" and "a"+"bc" differ
 }
 
 const char* KindName(EventKind kind) {
