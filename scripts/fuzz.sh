@@ -160,7 +160,8 @@ replay_one() {
 }
 export -f replay_one
 export BIN OUT
-printf '%s\0' "${CRASHES[@]}" | xargs -0 -r -P "$(nproc)" -I{} bash -c 'replay_one "$1"' _ {}
+printf '%s\0' "${CRASHES[@]}" | xargs -0 -r -P "$(nproc)" -I{} bash -c 'replay_one "$1"' _ {} \
+  2>/dev/null
 for crash in "${CRASHES[@]}"; do
   log="$OUT/replays/$(basename "$crash").log"
   [[ -f "$log" ]] || continue
@@ -181,15 +182,16 @@ if [[ ${#FIRST_FILE[@]} -eq 0 ]]; then
   exit 0
 fi
 
-for sig in "${!FIRST_FILE[@]}"; do
-  dir="$FINDINGS/$sig"
+# One directory per signature; the minimisations run in parallel.
+finding() {
+  local sig=$1 dir="$FINDINGS/$1"
   rm -rf "$dir"
   mkdir -p "$dir"
   cp "${FIRST_FILE[$sig]}" "$dir/original"
   echo "$VARIANT" >"$dir/variant"
   if [[ $MINIMIZE -eq 1 && "$sig" != flaky.* && "$sig" != libfuzzer.* ]]; then
     "$RACEFUZZ" minimize "$dir/original" --variant "$VARIANT" --signature "$sig" \
-      --max_seconds 30 -o "$dir/reproducer" >"$dir/reproducer.txt" 2>"$dir/minimize.log" \
+      --max_seconds 20 -o "$dir/reproducer" >/dev/null 2>"$dir/minimize.log" \
       || cp "$dir/original" "$dir/reproducer"
   else
     cp "$dir/original" "$dir/reproducer"
@@ -197,7 +199,12 @@ for sig in "${!FIRST_FILE[@]}"; do
   "$RACEFUZZ" decode "$dir/reproducer" >"$dir/reproducer.txt"
   "$RACEFUZZ" run "$dir/reproducer" --variant "$VARIANT" >"$dir/report.txt" 2>&1 || true
   sed -i "s|$ROOT/||g" "$dir/report.txt"
+}
+echo "== minimising ${#FIRST_FILE[@]} finding(s)"
+for sig in "${!FIRST_FILE[@]}"; do
+  finding "$sig" &
 done
+wait
 
 echo
 echo "== findings on $VARIANT ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
