@@ -28,6 +28,8 @@ void InterleavingFeedback::OnReadsFrom(uint32_t writer_site, uint32_t reader_sit
   RecordInterleavingBucket(bucket);
 }
 
+std::span<uint8_t> InterleavingCounters() { return interleaving_counters; }
+
 InterleavingObserver* TargetInterleavingFeedback() {
   static InterleavingObserver* const observer = []() -> InterleavingObserver* {
     const char* env = std::getenv("RACEFUZZ_FEEDBACK");

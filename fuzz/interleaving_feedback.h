@@ -14,6 +14,7 @@
 #define RACEFUZZ_FUZZ_INTERLEAVING_FEEDBACK_H_
 
 #include <cstdint>
+#include <span>
 
 #include "harness/interleaving_observer.h"
 
@@ -29,6 +30,9 @@ class InterleavingFeedback : public InterleavingObserver {
 // The process-wide observer for fuzz targets, or nullptr when feedback is off: the
 // environment variable RACEFUZZ_FEEDBACK=0 turns it off (to measure what it is worth).
 InterleavingObserver* TargetInterleavingFeedback();
+
+// The libFuzzer counters, for tests (libFuzzer itself clears them before every input).
+std::span<uint8_t> InterleavingCounters();
 
 // Defined in interleaving_dispatch.cc (coverage-instrumented).
 void RecordInterleavingBucket(uint32_t bucket);
