@@ -11,7 +11,7 @@
 # one failure). Builds go to build/<preset>.
 set -uo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 
 presets=()
 run_setup=1
