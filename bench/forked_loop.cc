@@ -26,22 +26,41 @@ double SecondsSince(Clock::time_point start) {
 }
 
 // Shared between the parent and its children: the index of the execution the child is
-// running, which is also the number of executions completed.
+// running (also the number of executions completed), and what the child found without
+// dying (a harness report returned by the execution).
 struct SharedProgress {
   std::atomic<uint64_t> next{0};
+  std::atomic<uint64_t> returned_reports{0};
+  std::atomic<bool> found{false};
+  char signature[512] = {};
 };
 
 // A child's output beyond this is dropped: a report is a few kilobytes.
 constexpr size_t kMaxOutput = 1 << 20;
 
-[[noreturn]] void ChildLoop(const std::function<void(uint64_t)>& execute, SharedProgress& progress,
+bool Wanted(const std::vector<std::string>& prefixes, const std::string& signature) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](const std::string& prefix) { return signature.rfind(prefix, 0) == 0; });
+}
+
+[[noreturn]] void ChildLoop(const std::function<std::string(uint64_t)>& execute,
+                            const ForkedLoopOptions& options, SharedProgress& progress,
                             int output_fd) {
   dup2(output_fd, STDOUT_FILENO);
   dup2(output_fd, STDERR_FILENO);
   close(output_fd);
   for (;;) {
     const uint64_t index = progress.next.load(std::memory_order_relaxed);
-    execute(index);
+    const std::string signature = execute(index);
+    if (!signature.empty()) {
+      if (Wanted(options.wanted_signatures, signature)) {
+        signature.copy(progress.signature, sizeof(progress.signature) - 1);
+        progress.found.store(true, std::memory_order_release);
+        std::fflush(stdout);
+        _exit(0);
+      }
+      progress.returned_reports.fetch_add(1, std::memory_order_relaxed);
+    }
     progress.next.store(index + 1, std::memory_order_relaxed);
   }
 }
@@ -62,7 +81,7 @@ void KillAndReap(pid_t pid) {
 
 }  // namespace
 
-ForkedLoopResult RunForkedLoop(const std::function<void(uint64_t)>& execute,
+ForkedLoopResult RunForkedLoop(const std::function<std::string(uint64_t)>& execute,
                                const ForkedLoopOptions& options) {
   void* memory = mmap(nullptr, sizeof(SharedProgress), PROT_READ | PROT_WRITE,
                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -89,7 +108,7 @@ ForkedLoopResult RunForkedLoop(const std::function<void(uint64_t)>& execute,
     }
     if (pid == 0) {
       close(fds[0]);
-      ChildLoop(execute, *progress, fds[1]);
+      ChildLoop(execute, options, *progress, fds[1]);
     }
     close(fds[1]);
 
@@ -116,6 +135,7 @@ ForkedLoopResult RunForkedLoop(const std::function<void(uint64_t)>& execute,
         result.seconds = SecondsSince(start);
         result.cpu_seconds = ChildrenCpuSeconds() - cpu_at_start;
         result.executions = progress->next.load(std::memory_order_relaxed);
+        result.other_returned_reports = progress->returned_reports.load();
         munmap(memory, sizeof(SharedProgress));
         return result;
       }
@@ -136,18 +156,20 @@ ForkedLoopResult RunForkedLoop(const std::function<void(uint64_t)>& execute,
       while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
       }
       const bool crashed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-      signature = fuzz::SignatureFromReport(output, crashed);
-      if (signature == fuzz::kCleanSignature) signature = "bench.child-exited";
+      if (progress->found.load(std::memory_order_acquire)) {
+        signature = progress->signature;  // returned by the harness; the child exited
+      } else {
+        signature = fuzz::SignatureFromReport(output, crashed);
+        if (signature == fuzz::kCleanSignature) signature = "bench.child-exited";
+      }
     }
     const uint64_t died_at = progress->next.load(std::memory_order_relaxed);
-    const bool wanted = std::any_of(
-        options.wanted_signatures.begin(), options.wanted_signatures.end(),
-        [&](const std::string& prefix) { return signature.rfind(prefix, 0) == 0; });
-    if (wanted) {
+    if (Wanted(options.wanted_signatures, signature)) {
       result.found = true;
       result.seconds = SecondsSince(start);
       result.cpu_seconds = ChildrenCpuSeconds() - cpu_at_start;
       result.executions = died_at;
+      result.other_returned_reports = progress->returned_reports.load();
       result.signature = signature;
       result.report = std::move(output);
       munmap(memory, sizeof(SharedProgress));

@@ -30,19 +30,24 @@ struct ForkedLoopOptions {
 
 struct ForkedLoopResult {
   bool found = false;
-  double seconds = 0;       // until the wanted report, or the whole run
+  double seconds = 0;  // until the wanted report, or the whole run
   // CPU time (user + system) of the children: on a shared machine, executions per CPU
   // second are the better estimate of the cost per execution.
   double cpu_seconds = 0;
   uint64_t executions = 0;  // executions completed (the one that reported not included)
   std::string signature;    // the wanted report's signature, when found
   std::string report;       // and everything the child printed with it
-  // Reports with other signatures on the way (each restarts the child), by signature.
+  // Reports with other signatures on the way: those that ended the child (and restarted
+  // it), by signature, and how many the harness returned without ending it.
   std::vector<std::string> other_reports;
+  uint64_t other_returned_reports = 0;
 };
 
-// `execute(i)` runs execution i in the child; it returns only if the execution was clean.
-ForkedLoopResult RunForkedLoop(const std::function<void(uint64_t)>& execute,
+// `execute(i)` runs execution i in the child. It returns "" for a clean execution, or the
+// signature of a bug the harness reported and returned (FailurePolicy::kReturn), which
+// costs no restart; a bug that ends the process (a sanitizer, kAbort) is read from the
+// child's output instead.
+ForkedLoopResult RunForkedLoop(const std::function<std::string(uint64_t)>& execute,
                                const ForkedLoopOptions& options);
 
 }  // namespace racefuzz::bench

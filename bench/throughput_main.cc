@@ -65,7 +65,8 @@ int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage("racefuzz_throughput --corpus DIR --variant V --mode M --seconds S");
   absl::ParseCommandLine(argc, argv);
   const std::string mode = absl::GetFlag(FLAGS_mode);
-  if (mode != "fibers" && mode != "real_threads") return Fail("--mode must be fibers or real_threads");
+  if (mode != "fibers" && mode != "real_threads")
+    return Fail("--mode must be fibers or real_threads");
   const auto variant = heaps::Variant::FromName(absl::GetFlag(FLAGS_variant));
   if (!variant) return Fail("unknown --variant " + absl::GetFlag(FLAGS_variant));
   // The fuzz target decodes its bytes on every input; so do we.
@@ -75,32 +76,35 @@ int Main(int argc, char** argv) {
   ForkedLoopOptions options;
   options.max_seconds = absl::GetFlag(FLAGS_seconds);
   const ForkedLoopResult result = RunForkedLoop(
-      [&](uint64_t index) {
+      [&](uint64_t index) -> std::string {
         const std::vector<uint8_t>& bytes = corpus[index % corpus.size()];
         const fuzz::Input input = fuzz::Decode(bytes);
         if (mode == "real_threads") {
           fuzz::ExecuteOnRealThreads(input.program, *variant);
-          return;
+          return "";
         }
+        // As in the fuzz target: a bug aborts the process.
         fuzz::ExecuteOptions execute;
         execute.on_failure = FailurePolicy::kAbort;
         execute.observer = fuzz::TargetInterleavingFeedback();
         fuzz::Execute(input, *variant, execute);
+        return "";
       },
       options);
 
   std::map<std::string, int> reports;
   for (const std::string& signature : result.other_reports) ++reports[signature];
   std::vector<std::string> listed;
-  for (const auto& [signature, count] : reports) listed.push_back(signature + "x" + std::to_string(count));
-  std::printf("mode=%s variant=%s inputs=%zu executions=%llu seconds=%.3f exec_per_s=%.0f "
-              "cpu_seconds=%.3f exec_per_cpu_s=%.0f reports=%zu report_signatures=%s\n",
-              mode.c_str(), variant->Name().c_str(), corpus.size(),
-              static_cast<unsigned long long>(result.executions), result.seconds,
-              static_cast<double>(result.executions) / result.seconds, result.cpu_seconds,
-              static_cast<double>(result.executions) / result.cpu_seconds,
-              result.other_reports.size(),
-              listed.empty() ? "-" : absl::StrJoin(listed, ",").c_str());
+  for (const auto& [signature, count] : reports)
+    listed.push_back(signature + "x" + std::to_string(count));
+  std::printf(
+      "mode=%s variant=%s inputs=%zu executions=%llu seconds=%.3f exec_per_s=%.0f "
+      "cpu_seconds=%.3f exec_per_cpu_s=%.0f reports=%zu report_signatures=%s\n",
+      mode.c_str(), variant->Name().c_str(), corpus.size(),
+      static_cast<unsigned long long>(result.executions), result.seconds,
+      static_cast<double>(result.executions) / result.seconds, result.cpu_seconds,
+      static_cast<double>(result.executions) / result.cpu_seconds, result.other_reports.size(),
+      listed.empty() ? "-" : absl::StrJoin(listed, ",").c_str());
   return 0;
 }
 

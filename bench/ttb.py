@@ -31,6 +31,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -79,6 +80,11 @@ MODES = {
     "quick": dict(trials=3, fuzz_cap=20, search_cap=5),
     "full": dict(trials=5, fuzz_cap=60, search_cap=30),
 }
+
+
+def load_average():
+    with open("/proc/loadavg") as loadavg:
+        return " ".join(loadavg.read().split()[:3])
 
 
 def classify(signature, log):
@@ -273,6 +279,8 @@ def main():
                         help="comma-separated subset of: " + ", ".join(FUZZERS + SEARCHES))
     parser.add_argument("--builds", default="build/bench-",
                         help="build directory prefix (+asan, +libfuzzer-asan, +afl-asan)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="2: run the fuzzing campaigns and the schedule searches in parallel")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = parser.parse_args()
     mode = dict(MODES[args.mode])
@@ -286,9 +294,11 @@ def main():
     cap_of = lambda s: mode["fuzz_cap"] if s in FUZZERS else mode["search_cap"]
 
     os.makedirs(args.out, exist_ok=True)
+    load_at_start = load_average()
     scratch = tempfile.mkdtemp(prefix="racefuzz-ttb-")
     rows = []
-    for strategy in strategies:
+
+    def run_strategy(strategy):
         for trial in range(1, mode["trials"] + 1):
             if strategy in FUZZERS:
                 found = run_campaign(strategy, builds, mode["fuzz_cap"], trial, scratch)
@@ -307,6 +317,20 @@ def main():
                                      seconds=f"{mode['search_cap'] if seconds is None else seconds:.4f}"))
                     print(f"{strategy} trial {trial} {bug}: "
                           + ("not found" if seconds is None else f"{seconds:.3f}s"), flush=True)
+
+    # --jobs 2: the fuzzing campaigns and the schedule searches run side by side (one core
+    # each on a 2-core machine); otherwise one after the other.
+    lanes = [[s for s in strategies if s in FUZZERS], [s for s in strategies if s not in FUZZERS]]
+    if args.jobs < 2:
+        lanes = [lanes[0] + lanes[1]]
+    workers = [threading.Thread(target=lambda lane=lane: [run_strategy(s) for s in lane])
+               for lane in lanes if lane]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    order = {s: i for i, s in enumerate(strategies)}
+    rows.sort(key=lambda r: (order[r["strategy"]], BUG_ORDER.index(r["bug"]), r["trial"]))
     shutil.rmtree(scratch, ignore_errors=True)
 
     base = os.path.join(args.out, f"ttb-{args.mode}")
@@ -318,8 +342,9 @@ def main():
     with open(base + ".md", "w") as out:
         out.write(f"Time to bug, mode {args.mode}: {mode['trials']} trials, cap "
                   f"{mode['fuzz_cap']} s per fuzzing campaign, {mode['search_cap']} s per "
-                  f"schedule search. Cells: median / max seconds (trials found / trials); "
-                  f"'>cap' = not found within the cap.\n\n{table}\n")
+                  f"schedule search, jobs {args.jobs}; load average at start {load_at_start}, "
+                  f"at end {load_average()}. Cells: median / max seconds (trials found / "
+                  f"trials); '>cap' = not found within the cap.\n\n{table}\n")
     plot(rows, strategies, max(mode["fuzz_cap"], mode["search_cap"]), base + ".png")
     print()
     print(table)
