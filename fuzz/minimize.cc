@@ -1,6 +1,9 @@
 #include "fuzz/minimize.h"
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <utility>
 
 namespace racefuzz::fuzz {
 namespace {
@@ -33,9 +36,55 @@ std::optional<Program> WithoutOps(const Program& program, Drop drop) {
   return out;
 }
 
+// The program with racing lane `from` appended to lane `from - 1` (lane 0 is the setup):
+// fewer threads, same operations. Fd names follow the new program order.
+Program MergedLane(const Program& program, int from) {
+  struct Position {
+    int lane;
+    size_t index;
+  };
+  std::vector<Position> order;  // new program order of the old operations
+  std::array<std::vector<Position>, kNumLanes> lanes;
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    const int to = lane == from ? from - 1 : lane > from ? lane - 1 : lane;
+    for (size_t i = 0; i < program.lanes[lane].size(); ++i) lanes[to].push_back({lane, i});
+  }
+  // Old result index of each fd-producing operation, in old program order.
+  std::vector<std::pair<int, size_t>> old_results;
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (size_t i = 0; i < program.lanes[lane].size(); ++i) {
+      if (ProducesFd(program.lanes[lane][i].kind)) old_results.emplace_back(lane, i);
+    }
+  }
+  std::vector<int> new_index(old_results.size(), 0);
+  int next = 0;
+  for (const auto& ops : lanes) {
+    for (const Position& p : ops) {
+      if (!ProducesFd(program.lanes[p.lane][p.index].kind)) continue;
+      const auto it =
+          std::find(old_results.begin(), old_results.end(), std::make_pair(p.lane, p.index));
+      new_index[it - old_results.begin()] = next++;
+    }
+  }
+  Program out;
+  out.num_threads = std::max(1, program.num_threads - 1);
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (const Position& p : lanes[lane]) {
+      Op op = program.lanes[p.lane][p.index];
+      if (TakesFd(op.kind) && !op.fd.raw)
+        op.fd.value = static_cast<uint8_t>(new_index[op.fd.value]);
+      out.lanes[lane].push_back(op);
+    }
+  }
+  return out;
+}
+
+// Fewest operations first, then fewest racing threads (a merge keeps every operation),
+// then fewest schedule bytes.
 size_t Size(const Input& input) {
-  return static_cast<size_t>(input.program.NumOps()) * 1000 + input.program.num_threads * 100 +
-         input.schedule.size();
+  size_t racing = 0;
+  for (int lane = 1; lane < kNumLanes; ++lane) racing += input.program.lanes[lane].empty() ? 0 : 1;
+  return static_cast<size_t>(input.program.NumOps()) * 1000 + racing * 100 + input.schedule.size();
 }
 
 }  // namespace
@@ -56,6 +105,15 @@ std::vector<Input> ReductionCandidates(const Input& input) {
       --candidate.program.num_threads;
     }
     out.push_back(std::move(candidate));
+  }
+  // Run a racing thread's operations at the end of the thread before it (a race that needs
+  // no second thread is a sequential bug, the simplest report there is).
+  for (int lane = 1; lane <= program.num_threads; ++lane) {
+    if (program.lanes[lane].empty() || program.lanes[lane].size() + program.lanes[lane - 1].size() >
+                                           static_cast<size_t>(kMaxOpsPerLane)) {
+      continue;
+    }
+    out.push_back(Input{MergedLane(program, lane), input.schedule});
   }
   // Drop the second half of the schedule, then its last byte.
   if (!input.schedule.empty()) {

@@ -40,8 +40,30 @@ schedule 02 01 07 00 05
 )");
   auto result = Minimize(big, "bug", FakeSignature, 30);
   ASSERT_TRUE(result.ok()) << result.status();
-  EXPECT_EQ(FormatText(result->input), "threads 2\nT1: f0 = open heap0\nT2: remove heap0\n"
-                                       "schedule 02\n");
+  EXPECT_EQ(FormatText(result->input),
+            "threads 1\nT1: f0 = open heap0\nT1: remove heap0\n"
+            "schedule 02\n");
+}
+
+TEST(MinimizeTest, MergesAThreadIntoThePreviousOneKeepingFdNames) {
+  const Input input = Parse(
+      "T0: f0 = open heap2\nT1: f1 = open heap0\nT2: f2 = dup f1\n"
+      "T2: close f0\n");
+  bool found = false;
+  for (const Input& candidate : ReductionCandidates(input)) {
+    found |= FormatText(candidate) ==
+             "threads 1\nT0: f0 = open heap2\nT1: f1 = open heap0\nT1: f2 = dup f1\n"
+             "T1: close f0\nschedule -\n";
+  }
+  EXPECT_TRUE(found);
+  found = false;
+  for (const Input& candidate : ReductionCandidates(input)) {
+    // T1 into the setup lane: T0's ops first, so every name keeps pointing at its op.
+    found |= FormatText(candidate) ==
+             "threads 1\nT0: f0 = open heap2\nT0: f1 = open heap0\nT1: f2 = dup f1\n"
+             "T1: close f0\nschedule -\n";
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST(MinimizeTest, NeverLeavesADanglingFdName) {
