@@ -16,9 +16,12 @@
 #        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
 #        [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
 #
-# A harness-detected bug (refcount, deadlock, invariant) counts as a crash only the first
-# time its signature appears in the campaign (RACEFUZZ_SEEN_DIR); later inputs with it are
-# treated as clean so the engine keeps exploring. --no-skip-seen reports every one.
+# Each bug signature counts as a crash only the first time it appears in the campaign
+# (RACEFUZZ_SEEN_DIR; every input is first probed in a child process); later inputs with it
+# are treated as clean, so the engine keeps exploring instead of restarting on the same
+# shallow bug. --no-skip-seen reports every one. (libFuzzer
+# only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not symbolise,
+# which signatures need.)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -98,7 +101,7 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
 cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
-if [[ $SKIP_SEEN -eq 1 ]]; then
+if [[ $SKIP_SEEN -eq 1 && "$ENGINE" == libfuzzer ]]; then
   mkdir -p "$OUT/seen"
   export RACEFUZZ_SEEN_DIR="$OUT/seen"
 fi
@@ -208,14 +211,21 @@ wait
 
 echo
 echo "== findings on $VARIANT ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
-printf '%-62s %7s %8s %5s %6s  %s\n' signature crashes "first at" ops sched reproducer
+# "known as": the regression inputs whose expected outcome on this variant is this signature.
+known_as() {
+  grep -l -x "$VARIANT: $1" "$ROOT"/corpora/regressions/*.expect 2>/dev/null \
+    | sed 's|.*/\(B[0-9]*\)_.*|\1|' | sort -V | paste -sd, - || true
+}
+printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature (findings/<signature>/)"
 for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
   dir="$FINDINGS/$sig"
   ops=$(grep -c '^T[0-9]:' "$dir/reproducer.txt" || true)
   sched=$(sed -n 's/^schedule //p' "$dir/reproducer.txt" | tr ' ' '\n' | grep -c '^[0-9a-f][0-9a-f]$' || true)
-  printf '%-62s %7s %7ss %5s %6s  %s\n' "$sig" "${COUNT[$sig]}" "${FIRST_TIME[$sig]}" "$ops" \
-    "$sched" "${dir#$ROOT/}/"
+  known=$(known_as "$sig")
+  printf '%-8s %7ss %7s %4s %6s  %s\n' "${known:--}" "${FIRST_TIME[$sig]}" "${COUNT[$sig]}" \
+    "$ops" "$sched" "$sig"
 done
 echo
-echo "Each directory has report.txt (race diagram and program) and reproducer.txt; replay with"
+echo "findings/<signature>/ has report.txt (report, race diagram, program) and the minimised"
+echo "reproducer (+ .txt); compare the variants with"
 echo "  scripts/reproduce.sh findings/<signature>/reproducer --variant all"
