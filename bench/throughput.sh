@@ -57,14 +57,16 @@ row() {  # name, exec/s, exec/CPU-s, note
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }'; }
 verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? "met" : "MISSED" }'; }
 
-# libFuzzer: N runs of each seed, timed by /usr/bin/time (wall, user, system).
-libfuzzer_row() {  # preset, label
-  local binary=$ROOT/${BUILD_PREFIX}$1/fuzz/kref_v1_fuzzer times
-  times=$( { /usr/bin/time -f '%e %U %S' taskset -c 0 "$binary" -runs="$RUNS" "${SEEDS[@]}" \
-               >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
+# libFuzzer: N runs of each seed, timed by /usr/bin/time (wall, user, system; the system
+# and user time include waited-for children, i.e. the skip-seen probes).
+libfuzzer_row() {  # preset, label, runs per seed, env assignments...
+  local binary=$ROOT/${BUILD_PREFIX}$1/fuzz/kref_v1_fuzzer label=$2 runs=$3 times
+  shift 3
+  times=$( { env "$@" /usr/bin/time -f '%e %U %S' taskset -c 0 "$binary" -runs="$runs" \
+               "${SEEDS[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
   read -r wall user sys <<<"$times"
-  local executions=$((RUNS * ${#SEEDS[@]}))
-  row "$2" "$(awk -v n="$executions" -v t="$wall" 'BEGIN { printf "%.0f", n / t }')" \
+  local executions=$((runs * ${#SEEDS[@]}))
+  row "$label" "$(awk -v n="$executions" -v t="$wall" 'BEGIN { printf "%.0f", n / t }')" \
     "$(awk -v n="$executions" -v t="$user" -v s="$sys" 'BEGIN { printf "%.0f", n / (t + s) }')" \
     "$executions executions, one core"
 }
@@ -88,8 +90,14 @@ driver_row() {  # preset, mode, variant, label
 echo "== measuring (${SECONDS_PER_ROW}s per driver row, $RUNS runs per seed for libFuzzer)"
 echo "| what | exec/s | exec/CPU-s | notes |" | tee -a "$ROWS"
 echo "|---|---|---|---|" | tee -a "$ROWS"
-libfuzzer_row libfuzzer-asan "kref_v1_fuzzer, libFuzzer + ASan"
-libfuzzer_row libfuzzer-tsan "kref_v1_fuzzer, libFuzzer + TSan"
+libfuzzer_row libfuzzer-asan "kref_v1_fuzzer, libFuzzer + ASan" "$RUNS"
+libfuzzer_row libfuzzer-tsan "kref_v1_fuzzer, libFuzzer + TSan" "$RUNS"
+# scripts/fuzz.sh's default campaign sets RACEFUZZ_SEEN_DIR: every input is first probed in
+# a forked child (fuzz/fuzz_target.cc).
+SEEN=$(mktemp -d)
+libfuzzer_row libfuzzer-asan "kref_v1_fuzzer, libFuzzer + ASan, RACEFUZZ_SEEN_DIR (fuzz.sh)" \
+  "$((RUNS / 20 + 1))" RACEFUZZ_SEEN_DIR="$SEEN"
+rm -rf "$SEEN"
 for preset in release asan tsan; do
   label=$preset
   [[ $preset == release ]] && label=plain

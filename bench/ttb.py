@@ -63,12 +63,18 @@ BUGS = {
 }
 BUG_ORDER = list(BUGS)
 
-FUZZERS = ["libfuzzer", "libfuzzer-no-feedback", "afl"]
+# libfuzzer*: scripts/fuzz.sh's libFuzzer campaign; "no-skip" = --no-skip-seen (no
+# RACEFUZZ_SEEN_DIR), "no-feedback" = --no-feedback (RACEFUZZ_FEEDBACK=0).
+FUZZERS = ["libfuzzer", "libfuzzer-no-feedback", "libfuzzer-no-skip",
+           "libfuzzer-no-skip-no-feedback", "afl", "afl-no-skip"]
 SEARCHES = ["random", "pct2", "pct3", "real_threads"]
 STRATEGY_NAMES = {
-    "libfuzzer": "libFuzzer + feedback",
+    "libfuzzer": "libFuzzer (fuzz.sh default)",
     "libfuzzer-no-feedback": "libFuzzer, no feedback",
-    "afl": "AFL++",
+    "libfuzzer-no-skip": "libFuzzer, no skip-seen",
+    "libfuzzer-no-skip-no-feedback": "libFuzzer, no skip-seen, no feedback",
+    "afl": "AFL++ (fuzz.sh default)",
+    "afl-no-skip": "AFL++, no skip-seen",
     "random": "random schedules",
     "pct2": "PCT d=2",
     "pct3": "PCT d=3",
@@ -77,8 +83,8 @@ STRATEGY_NAMES = {
 
 MODES = {
     # trials, cap for fuzzing campaigns (s), cap for schedule searches (s)
-    "quick": dict(trials=3, fuzz_cap=20, search_cap=5),
-    "full": dict(trials=5, fuzz_cap=60, search_cap=30),
+    "quick": dict(trials=3, fuzz_trials=2, fuzz_cap=20, search_cap=5),
+    "full": dict(trials=5, fuzz_trials=3, fuzz_cap=60, search_cap=20),
 }
 
 
@@ -132,11 +138,19 @@ def replay_signature(builds, crash, workdir):
         return signature, log.read()
 
 
-def fuzz_command(strategy, builds, workdir, cap, seed):
+def initial_corpus(corpus, directory):
+    """The campaign's starting inputs: none, or scripts/fuzz.sh's corpora/seeds."""
+    os.makedirs(directory)
+    if corpus == "seeds":
+        for seed_file in glob.glob(os.path.join(ROOT, "corpora", "seeds", "*.bin")):
+            shutil.copy(seed_file, directory)
+
+
+def fuzz_command(strategy, builds, workdir, cap, seed, corpus):
     dictionary = os.path.join(ROOT, "corpora", "racefuzz.dict")
     if strategy.startswith("libfuzzer"):
         binary = os.path.join(builds.libfuzzer, "fuzz", f"{VARIANT}_fuzzer")
-        os.makedirs(os.path.join(workdir, "corpus"))
+        initial_corpus(corpus, os.path.join(workdir, "corpus"))
         os.makedirs(os.path.join(workdir, "artifacts"))
         # scripts/fuzz.sh's settings, one job.
         command = [binary, "corpus", f"-dict={dictionary}", f"-max_total_time={cap}",
@@ -145,22 +159,25 @@ def fuzz_command(strategy, builds, workdir, cap, seed):
                    f"-seed={seed}"]
         return command, os.path.join(workdir, "artifacts", "crash-*")
     binary = os.path.join(builds.afl, "fuzz", f"{VARIANT}_fuzzer")
-    os.makedirs(os.path.join(workdir, "in"))
-    with open(os.path.join(workdir, "in", "empty"), "wb") as seed_file:
-        seed_file.write(b"\x00\x00")  # one thread, no operations
+    initial_corpus(corpus, os.path.join(workdir, "in"))
+    if not os.listdir(os.path.join(workdir, "in")):
+        with open(os.path.join(workdir, "in", "empty"), "wb") as seed_file:
+            seed_file.write(b"\x00\x00")  # one thread, no operations
     command = ["afl-fuzz", "-i", "in", "-o", "afl", "-V", str(cap), "-x", dictionary,
                "-t", "10000", "-m", "none", "-s", str(seed), "-M", "main", "--", binary]
     return command, os.path.join(workdir, "afl", "main", "crashes", "id:*")
 
 
-def run_campaign(strategy, builds, cap, seed, scratch):
+def run_campaign(strategy, builds, cap, seed, scratch, corpus):
     """One fuzzing campaign; returns {bug: seconds} for the known bugs it found."""
     workdir = tempfile.mkdtemp(prefix=f"{strategy}-{seed}-", dir=scratch)
-    command, crash_glob = fuzz_command(strategy, builds, workdir, cap, seed)
+    command, crash_glob = fuzz_command(strategy, builds, workdir, cap, seed, corpus)
     env = dict(os.environ)
-    env["RACEFUZZ_FEEDBACK"] = "0" if strategy == "libfuzzer-no-feedback" else "1"
-    env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")
-    os.makedirs(env["RACEFUZZ_SEEN_DIR"])
+    env["RACEFUZZ_FEEDBACK"] = "0" if strategy.endswith("no-feedback") else "1"
+    env.pop("RACEFUZZ_SEEN_DIR", None)
+    if "no-skip" not in strategy:
+        env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")
+        os.makedirs(env["RACEFUZZ_SEEN_DIR"])
     env.update(AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_NO_AFFINITY="1", AFL_SKIP_CRASHES="1", AFL_FAST_CAL="1", AFL_QUIET="1")
     found, seen_files = {}, set()
@@ -279,13 +296,15 @@ def main():
                         help="comma-separated subset of: " + ", ".join(FUZZERS + SEARCHES))
     parser.add_argument("--builds", default="build/bench-",
                         help="build directory prefix (+asan, +libfuzzer-asan, +afl-asan)")
+    parser.add_argument("--corpus", choices=["empty", "seeds"], default="empty",
+                        help="fuzzing campaigns start from nothing or from corpora/seeds")
     parser.add_argument("--jobs", type=int, default=1,
                         help="2: run the fuzzing campaigns and the schedule searches in parallel")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = parser.parse_args()
     mode = dict(MODES[args.mode])
     if args.trials:
-        mode["trials"] = args.trials
+        mode["trials"] = mode["fuzz_trials"] = args.trials
     strategies = [s for s in args.strategies.split(",") if s]
     unknown = [s for s in strategies if s not in STRATEGY_NAMES]
     if unknown:
@@ -299,9 +318,11 @@ def main():
     rows = []
 
     def run_strategy(strategy):
-        for trial in range(1, mode["trials"] + 1):
+        trials = mode["fuzz_trials"] if strategy in FUZZERS else mode["trials"]
+        for trial in range(1, trials + 1):
             if strategy in FUZZERS:
-                found = run_campaign(strategy, builds, mode["fuzz_cap"], trial, scratch)
+                found = run_campaign(strategy, builds, mode["fuzz_cap"], trial, scratch,
+                                     args.corpus)
                 for bug in BUG_ORDER:
                     rows.append(dict(strategy=strategy, bug=bug, trial=trial,
                                      found="1" if bug in found else "0",
@@ -333,16 +354,17 @@ def main():
     rows.sort(key=lambda r: (order[r["strategy"]], BUG_ORDER.index(r["bug"]), r["trial"]))
     shutil.rmtree(scratch, ignore_errors=True)
 
-    base = os.path.join(args.out, f"ttb-{args.mode}")
+    base = os.path.join(args.out, f"ttb-{args.mode}" + ("-seeds" if args.corpus == "seeds" else ""))
     with open(base + ".csv", "w", newline="") as out:
         writer = csv.DictWriter(out, fieldnames=["strategy", "bug", "trial", "found", "seconds"])
         writer.writeheader()
         writer.writerows(rows)
     table = summarize(rows, strategies, cap_of)
     with open(base + ".md", "w") as out:
-        out.write(f"Time to bug, mode {args.mode}: {mode['trials']} trials, cap "
+        out.write(f"Time to bug, mode {args.mode}: {mode['fuzz_trials']} trials per fuzzing "
+                  f"strategy, {mode['trials']} per schedule search, cap "
                   f"{mode['fuzz_cap']} s per fuzzing campaign, {mode['search_cap']} s per "
-                  f"schedule search, jobs {args.jobs}; load average at start {load_at_start}, "
+                  f"schedule search, campaigns from corpus '{args.corpus}', jobs {args.jobs}; load average at start {load_at_start}, "
                   f"at end {load_average()}. Cells: median / max seconds (trials found / "
                   f"trials); '>cap' = not found within the cap.\n\n{table}\n")
     plot(rows, strategies, max(mode["fuzz_cap"], mode["search_cap"]), base + ".png")
