@@ -225,12 +225,12 @@ def run_search(strategy, builds, bug, cap, seed):
 
 
 def summarize(rows, strategies, cap_of):
-    """The markdown table: per bug and strategy, median / max / found fraction."""
-    lines = ["| bug | " + " | ".join(STRATEGY_NAMES[s] for s in strategies) + " |",
-             "|---|" + "---|" * len(strategies)]
-    for bug in BUG_ORDER:
+    """The markdown table: per strategy and bug, median / max / found fraction."""
+    lines = ["| strategy | " + " | ".join(BUG_ORDER) + " |",
+             "|---|" + "---|" * len(BUG_ORDER)]
+    for strategy in strategies:
         cells = []
-        for strategy in strategies:
+        for bug in BUG_ORDER:
             trials = [r for r in rows if r["strategy"] == strategy and r["bug"] == bug]
             if not trials:
                 cells.append("n/a")
@@ -238,12 +238,15 @@ def summarize(rows, strategies, cap_of):
             cap = cap_of(strategy)
             times = [float(r["seconds"]) if r["found"] == "1" else float("inf") for r in trials]
             hits = sum(r["found"] == "1" for r in trials)
-            median = statistics.median(times)
-            worst = max(times)
             fmt = lambda t: f">{cap:g}" if t == float("inf") else f"{t:.2f}"
-            cells.append(f"{fmt(median)} / {fmt(worst)} ({hits}/{len(trials)})")
-        lines.append(f"| {bug} | " + " | ".join(cells) + " |")
+            cells.append(f"{fmt(statistics.median(times))} / {fmt(max(times))} "
+                         f"({hits}/{len(trials)})")
+        lines.append(f"| {STRATEGY_NAMES[strategy]} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+COLORS = ["#7b3294", "#1b9e77", "#66a61e", "#e6ab02", "#a6761d", "#1f78b4", "#d95f02",
+          "#000000", "#e7298a", "#999999"]
 
 
 def plot(rows, strategies, cap, png):
@@ -265,23 +268,23 @@ def plot(rows, strategies, cap, png):
                 remaining -= 1
                 data.write(f"{max(t, 0.001):.4f} {remaining / total:.4f}\n")
             data.write(f"{cap:.4f} {remaining / total:.4f}\n")
-        plots.append(f"'{path}' using 1:2 with lines lw 2 dt {1 + index % 5} "
-                     f"title '{STRATEGY_NAMES[strategy]}'")
+        plots.append(f"'{path}' using 1:2 with lines lw 2 lc rgb '{COLORS[index % len(COLORS)]}' "
+                     f"dt {1 + index % 5} title '{STRATEGY_NAMES[strategy]}'")
     script = f"""
-set terminal pngcairo size 1000,600 font ',11'
+set terminal pngcairo size 1100,750 font ',11'
 set output '{png}'
 set title 'Time to bug on kref\\_v1 (B1 B2 B3 B6 B7 B8 B13; all trials pooled)'
 set xlabel 'seconds (log scale)'
 set ylabel 'fraction of (bug, trial) pairs not yet found'
 set logscale x
 set xrange [0.001:{max(cap, 60) * 1.1}]
-set yrange [0:1.02]
+set yrange [0:1.06]
 set grid
-set key outside right
+set key below maxrows 4 width 2
 set arrow from 2, graph 0 to 2, graph 1 nohead dt 3 lw 1 lc rgb 'gray40'
-set label 'median target 2 s' at 2, graph 0.97 left offset 0.5,0 font ',9' tc rgb 'gray40'
+set label 'median target 2 s' at 2, graph 0.04 left offset 0.5,0 font ',9' tc rgb 'gray40'
 set arrow from 60, graph 0 to 60, graph 1 nohead dt 3 lw 1 lc rgb 'gray40'
-set label 'max target 60 s' at 60, graph 0.92 right offset -0.5,0 font ',9' tc rgb 'gray40'
+set label 'max target 60 s' at 60, graph 0.04 right offset -0.5,0 font ',9' tc rgb 'gray40'
 plot {', '.join(plots)}
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
@@ -300,6 +303,8 @@ def main():
                         help="fuzzing campaigns start from nothing or from corpora/seeds")
     parser.add_argument("--jobs", type=int, default=1,
                         help="2: run the fuzzing campaigns and the schedule searches in parallel")
+    parser.add_argument("--replot", metavar="CSV",
+                        help="only rebuild the table and plot from a CSV written earlier")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
     args = parser.parse_args()
     mode = dict(MODES[args.mode])
@@ -312,6 +317,14 @@ def main():
     builds = Builds(args.builds if os.path.isabs(args.builds) else os.path.join(ROOT, args.builds))
     cap_of = lambda s: mode["fuzz_cap"] if s in FUZZERS else mode["search_cap"]
 
+    if args.replot:
+        with open(args.replot) as data:
+            rows = list(csv.DictReader(data))
+        present = [s for s in STRATEGY_NAMES if any(r["strategy"] == s for r in rows)]
+        print(summarize(rows, present, cap_of))
+        plot(rows, present, max(mode["fuzz_cap"], mode["search_cap"]),
+             os.path.splitext(args.replot)[0] + ".png")
+        return 0
     os.makedirs(args.out, exist_ok=True)
     load_at_start = load_average()
     scratch = tempfile.mkdtemp(prefix="racefuzz-ttb-")
