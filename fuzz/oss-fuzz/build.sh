@@ -24,6 +24,13 @@
 # of the edge map with fuzz/afl_denylist.txt. Sanitizer flags apply to everything.
 
 # --- Where things are ----------------------------------------------------------------------
+for var in CC CXX CFLAGS CXXFLAGS LIB_FUZZING_ENGINE OUT SRC WORK SANITIZER FUZZING_ENGINE; do
+  if [[ -z "${!var+set}" ]]; then
+    echo "build.sh: error: \$$var is not set: run by OSS-Fuzz's compile, ClusterFuzzLite or" \
+      "scripts/oss-fuzz-check.sh, which set up the build environment" >&2
+    exit 1
+  fi
+done
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 if [[ -n "${RACEFUZZ_ROOT:-}" ]]; then
   ROOT=$RACEFUZZ_ROOT
