@@ -194,7 +194,7 @@ finding() {
   echo "$VARIANT" >"$dir/variant"
   if [[ $MINIMIZE -eq 1 && "$sig" != flaky.* && "$sig" != libfuzzer.* ]]; then
     "$RACEFUZZ" minimize "$dir/original" --variant "$VARIANT" --signature "$sig" \
-      --max_seconds 20 -o "$dir/reproducer" >/dev/null 2>"$dir/minimize.log" \
+      --max_seconds 10 -o "$dir/reproducer" >/dev/null 2>"$dir/minimize.log" \
       || cp "$dir/original" "$dir/reproducer"
   else
     cp "$dir/original" "$dir/reproducer"
