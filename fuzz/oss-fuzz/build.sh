@@ -118,6 +118,11 @@ fi
 
 # --- The fuzz targets ------------------------------------------------------------------------
 build=$WORK/racefuzz-build
+# cmake/Sanitizers.cmake maps the checkout to "" (-ffile-prefix-map), so debug info and
+# coverage mappings name files relative to their compilation directory; record the checkout
+# as that directory (not $build), so that stack traces and OSS-Fuzz's coverage reports find
+# $SRC/racefuzz/heaps/... .
+cxxflags="$cxxflags -ffile-compilation-dir=$ROOT"
 cmake -S "$ROOT" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE= \
   -DCMAKE_CXX_COMPILER="$CXX" -DCMAKE_CXX_FLAGS="$cxxflags" \
