@@ -79,12 +79,13 @@ Program MergedLane(const Program& program, int from) {
   return out;
 }
 
-// Fewest operations first, then fewest racing threads (a merge keeps every operation),
-// then fewest schedule bytes.
+// Fewest operations first, then fewest racing threads with operations (a merge keeps every
+// operation), then the lowest thread count, then fewest schedule bytes.
 size_t Size(const Input& input) {
   size_t racing = 0;
   for (int lane = 1; lane < kNumLanes; ++lane) racing += input.program.lanes[lane].empty() ? 0 : 1;
-  return static_cast<size_t>(input.program.NumOps()) * 1000 + racing * 100 + input.schedule.size();
+  return static_cast<size_t>(input.program.NumOps()) * 100000 + racing * 10000 +
+         static_cast<size_t>(input.program.num_threads) * 1000 + input.schedule.size();
 }
 
 }  // namespace

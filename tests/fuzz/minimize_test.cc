@@ -66,6 +66,21 @@ TEST(MinimizeTest, MergesAThreadIntoThePreviousOneKeepingFdNames) {
   EXPECT_TRUE(found);
 }
 
+TEST(MinimizeTest, RenumbersThreadsWhenALowerOneIsEmpty) {
+  const Input input = Parse("threads 3\nT0: add tee heap1\nT2: add tee heap0\n");
+  // The "bug" needs both operations, so only the threads can go: T2 moves down, then into
+  // the setup lane.
+  auto result = Minimize(
+      input, "bug",
+      [](const Input& candidate) -> absl::StatusOr<std::string> {
+        return candidate.program.NumOps() == 2 ? "bug" : "clean";
+      },
+      30);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(FormatText(result->input),
+            "threads 1\nT0: add tee heap1\nT0: add tee heap0\nschedule -\n");
+}
+
 TEST(MinimizeTest, NeverLeavesADanglingFdName) {
   const Input input = Parse("T1: f0 = open heap0\nT1: close f0\n");
   for (const Input& candidate : ReductionCandidates(input)) {
