@@ -6,7 +6,8 @@
 # in-process run-twice check (RACEFUZZ_CHECK_DETERMINISM=1) must never flag one.
 #
 # Within one build, every repetition must agree on outcome and hash. Across builds, the
-# hashes must agree for every input that runs clean or ends in a racefuzz report; an input
+# hashes must agree for every input that runs clean or ends in a racefuzz report (build
+# every build from the same sources: the hash covers source lines); an input
 # that a sanitizer stops ends at a different point in each build (ASan and TSan see
 # different bugs, a plain build sees none) and is compared within its build only.
 #
@@ -142,20 +143,24 @@ sort "$WORK/results" | awk -v logs="$WORK" '
     key = $1 " " $2 " " $3
     seen = $5 " " $6
     if (!(key in first)) { first[key] = seen; order[++n] = key }
-    else if (first[key] != seen) {
+    else if (first[key] != seen && !(key in differ)) {
       printf "FAIL %s: repetitions differ: `%s` vs `%s`\n", key, first[key], seen; bad++
+      differ[key] = 1
     }
-    if ($5 == "hang" || $5 ~ /^crash/ || $5 == "nondeterminism") {
+    if (($5 == "hang" || $5 ~ /^crash/ || $5 == "nondeterminism") && !((key, $5) in failed)) {
       printf "FAIL %s: %s\n", key, $5; bad++
+      failed[key, $5] = 1
     }
-    if ($5 == "clean" && $6 == "nohash") {
+    if ($5 == "clean" && $6 == "nohash" && !(key in nohash)) {
       printf "FAIL %s: clean run printed no trace hash\n", key; bad++
+      nohash[key] = 1
     }
     if ($5 == "clean" || $5 ~ /^racefuzz\./) {
       input = $2 " " $3
       if (!(input in cross)) { cross[input] = seen; cross_build[input] = $1 }
-      else if (cross[input] != seen) {
+      else if (cross[input] != seen && !((input, $1) in reported)) {
         printf "FAIL %s: %s gives `%s`, %s gives `%s`\n", input, cross_build[input], cross[input], $1, seen
+        reported[input, $1] = 1
         bad++
       }
       compared[input]++
