@@ -110,6 +110,9 @@ TEST(ScriptsTest, BadArgumentsFailBeforeAnyWork) {
            Case{"reproduce.sh /nonexistent/crash", "no such file: /nonexistent/crash"},
            Case{"reproduce.sh a b", "one FILE only"},
            Case{"encode-seeds.sh /nonexistent/dir", "no such directory"},
+           Case{"minimize.sh", "missing FILE"},
+           Case{"minimize.sh /nonexistent/crash", "no such file: /nonexistent/crash"},
+           Case{"minimize.sh x --seconds soon", "--seconds needs a number"},
        }) {
     Outcome out = Shell(scripts + c.command);
     EXPECT_EQ(out.status, 2) << c.command << "\n" << out.output;

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Minimises one crashing input: the smallest program (fewest operations, then threads) and
+# the fewest schedule bytes (preemptions) that still give the same report signature. The
+# minimiser works on the decoded program, so every candidate is a well-formed input, and
+# runs each candidate in its own process (racefuzz minimize; fuzz/minimize.h).
+#
+# Usage: scripts/minimize.sh FILE [--variant V] [-o OUT] [--seconds N] [--preset P]
+#   --variant   the variant the input crashes (default kref_v1)
+#   -o          where to write the minimised bytes (default FILE.min); the text form is
+#               printed and written to OUT.txt
+#   --seconds   time limit (default 60)
+#   --preset    build whose racefuzz runs the candidates (default asan, built if needed);
+#               use the preset of the sanitizer that found the bug
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+die() {
+  echo "minimize.sh: error: $*" >&2
+  exit 2
+}
+
+FILE=""
+VARIANT=kref_v1
+OUT=""
+SECONDS_LIMIT=60
+PRESET=asan
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --variant) [[ $# -ge 2 && -n "$2" ]] || die "--variant needs a value"; VARIANT=$2; shift 2 ;;
+    -o) [[ $# -ge 2 && -n "$2" ]] || die "-o needs a file"; OUT=$2; shift 2 ;;
+    --seconds) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--seconds needs a number"; SECONDS_LIMIT=$2; shift 2 ;;
+    --preset) [[ $# -ge 2 && -n "$2" ]] || die "--preset needs a value"; PRESET=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -*) die "unknown option '$1' (see --help)" ;;
+    *) [[ -z "$FILE" ]] || die "one FILE only (got '$FILE' and '$1')"; FILE=$1; shift ;;
+  esac
+done
+[[ -n "$FILE" ]] || die "missing FILE (see --help)"
+[[ -f "$FILE" ]] || die "no such file: $FILE"
+[[ -n "$OUT" ]] || OUT="${FILE%.txt}.min"
+
+RACEFUZZ=$(RACEFUZZ_PRESET=$PRESET "$ROOT/scripts/find-racefuzz.sh")
+"$RACEFUZZ" minimize "$FILE" --variant "$VARIANT" --max_seconds "$SECONDS_LIMIT" -o "$OUT" \
+  | tee "$OUT.txt"
+echo "wrote $OUT and $OUT.txt; replay with scripts/reproduce.sh $OUT --variant all" >&2
