@@ -6,20 +6,7 @@
 
 namespace racefuzz {
 
-Mutex::Mutex(const char* name) : name_(name) {
-  sanitizer::MutexCreate(this, sanitizer::kMutexNotStatic);
-}
-
-Mutex::~Mutex() {
-  // An execution stopped by a failure unwinds its threads; a mutex they held dies locked.
-  // Tell TSan it was released first, so it does not report the destruction as a bug.
-  const Scheduler* s = Scheduler::Active();
-  if (s != nullptr && s->unwinding() && owner_ != kNoThread && owner_ == s->CurrentThread()) {
-    sanitizer::MutexPreUnlock(this, 0);
-    sanitizer::MutexPostUnlock(this, 0);
-  }
-  sanitizer::MutexDestroy(this);
-}
+Mutex::Mutex(const char* name) : name_(name) {}
 
 bool Mutex::HeldByCurrentThread() const {
   sanitizer::HarnessScope harness_scope;
@@ -28,9 +15,8 @@ bool Mutex::HeldByCurrentThread() const {
 }
 
 void Mutex::Acquired(SourceLocation location) {
-  sanitizer::MutexPreLock(this, 0);
   owner_ = Scheduler::Active()->CurrentThread();
-  sanitizer::MutexPostLock(this, 0);
+  sanitizer::Acquire(this);  // ordered after the previous owner's unlock
 }
 
 void Mutex::Lock(SourceLocation location) {
@@ -79,9 +65,8 @@ void Mutex::Unlock(SourceLocation location) {
                                   s->ThreadName(me), s->ThreadName(owner_)),
             "", location);
   }
-  sanitizer::MutexPreUnlock(this, 0);
+  sanitizer::Release(this);
   owner_ = kNoThread;
-  sanitizer::MutexPostUnlock(this, 0);
   // Every waiter competes again; the strategy decides who gets it.
   s->WakeAll(waiters_);
 }

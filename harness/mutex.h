@@ -1,8 +1,10 @@
 // Mutex: a kernel `struct mutex` for code under test (sleeping, non-recursive, owned).
 //
 // Inside an execution it is modelled: lock is a yield point, a contended lock blocks the
-// logical thread (so deadlocks become wait-for chains), and TSan is told the happens-before
-// a mutex creates through its mutex annotations. Recursive locking (an AA deadlock), unlock
+// logical thread (so deadlocks become wait-for chains), and TSan is told exactly the
+// happens-before a mutex creates: unlock releases, lock acquires. (Not TSan's mutex
+// annotations: racefuzz tracks ownership itself, and TSan's own lock-state checks would
+// misfire when a failed execution is unwound or its objects are destroyed afterwards.) Recursive locking (an AA deadlock), unlock
 // of a mutex not held, and unlock by a thread that is not the owner are reported as bugs,
 // as lockdep and CONFIG_DEBUG_MUTEXES would. Outside an execution it is a std::mutex.
 #ifndef RACEFUZZ_HARNESS_MUTEX_H_
@@ -20,7 +22,6 @@ namespace racefuzz {
 class Mutex {
  public:
   explicit Mutex(const char* name = "mutex");
-  ~Mutex();
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 

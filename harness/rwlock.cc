@@ -8,11 +8,7 @@
 
 namespace racefuzz {
 
-RwLock::RwLock(const char* name) : name_(name) {
-  sanitizer::MutexCreate(this, sanitizer::kMutexNotStatic);
-}
-
-RwLock::~RwLock() { sanitizer::MutexDestroy(this); }
+RwLock::RwLock(const char* name) : name_(name) {}
 
 void RwLock::ReadLock(SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
@@ -30,9 +26,8 @@ void RwLock::ReadLock(SourceLocation location) {
     waiters_ |= uint64_t{1} << me;
     s->Block(WaitTarget{"rwsem (read)", name_, writer_}, location);
   }
-  sanitizer::MutexPreLock(this, sanitizer::kMutexReadLock);
   readers_ |= uint64_t{1} << me;
-  sanitizer::MutexPostLock(this, sanitizer::kMutexReadLock);
+  sanitizer::Acquire(this);  // after the last writer's unlock
 }
 
 void RwLock::ReadUnlock(SourceLocation location) {
@@ -47,9 +42,8 @@ void RwLock::ReadUnlock(SourceLocation location) {
     s->Fail(FailureKind::kLockMisuse, absl::StrFormat("up_read of '%s' not held for read", name_),
             "", location);
   }
-  sanitizer::MutexPreUnlock(this, sanitizer::kMutexReadLock);
+  sanitizer::Release(this);  // merges: the next writer is ordered after every reader
   readers_ &= ~bit;
-  sanitizer::MutexPostUnlock(this, sanitizer::kMutexReadLock);
   if (readers_ == 0) s->WakeAll(waiters_);
 }
 
@@ -72,9 +66,8 @@ void RwLock::WriteLock(SourceLocation location) {
         writer_ != kNoThread ? writer_ : static_cast<ThreadId>(std::countr_zero(readers_));
     s->Block(WaitTarget{"rwsem (write)", name_, holder}, location);
   }
-  sanitizer::MutexPreLock(this, 0);
   writer_ = me;
-  sanitizer::MutexPostLock(this, 0);
+  sanitizer::Acquire(this);
 }
 
 void RwLock::WriteUnlock(SourceLocation location) {
@@ -88,9 +81,8 @@ void RwLock::WriteUnlock(SourceLocation location) {
     s->Fail(FailureKind::kLockMisuse, absl::StrFormat("up_write of '%s' not held for write", name_),
             "", location);
   }
-  sanitizer::MutexPreUnlock(this, 0);
+  sanitizer::Release(this);
   writer_ = kNoThread;
-  sanitizer::MutexPostUnlock(this, 0);
   s->WakeAll(waiters_);
 }
 

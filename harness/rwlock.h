@@ -1,7 +1,7 @@
 // RwLock: a kernel rw_semaphore for code under test: many readers or one writer.
-// Inside an execution, contended acquisition blocks the logical thread; TSan gets
-// read-lock and write-lock annotations. Recursive write locking and unbalanced unlocks are
-// reported. Outside an execution it is a std::shared_mutex.
+// Inside an execution, contended acquisition blocks the logical thread. Recursive write locking and unbalanced unlocks are
+// reported. TSan gets release on unlock and acquire on lock, as for Mutex. Outside an
+// execution it is a std::shared_mutex.
 #ifndef RACEFUZZ_HARNESS_RWLOCK_H_
 #define RACEFUZZ_HARNESS_RWLOCK_H_
 
@@ -17,7 +17,6 @@ namespace racefuzz {
 class RwLock {
  public:
   explicit RwLock(const char* name = "rwsem");
-  ~RwLock();
   RwLock(const RwLock&) = delete;
   RwLock& operator=(const RwLock&) = delete;
 

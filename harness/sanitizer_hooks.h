@@ -72,29 +72,6 @@ inline constexpr bool kAsan = false;
 inline void UnpoisonStack(void*, size_t) {}
 #endif
 
-// TSan mutex annotations (tsan_interface.h); no-ops without TSan.
-#if defined(RACEFUZZ_TSAN)
-inline void MutexCreate(void* m, unsigned flags) { __tsan_mutex_create(m, flags); }
-inline void MutexDestroy(void* m) { __tsan_mutex_destroy(m, 0); }
-inline void MutexPreLock(void* m, unsigned flags) { __tsan_mutex_pre_lock(m, flags); }
-inline void MutexPostLock(void* m, unsigned flags) { __tsan_mutex_post_lock(m, flags, 0); }
-inline void MutexPreUnlock(void* m, unsigned flags) { __tsan_mutex_pre_unlock(m, flags); }
-inline void MutexPostUnlock(void* m, unsigned flags) { __tsan_mutex_post_unlock(m, flags); }
-inline constexpr unsigned kMutexReadLock = __tsan_mutex_read_lock;
-inline constexpr unsigned kMutexTryLock = __tsan_mutex_try_lock;
-inline constexpr unsigned kMutexNotStatic = __tsan_mutex_not_static;
-#else
-inline void MutexCreate(void*, unsigned) {}
-inline void MutexDestroy(void*) {}
-inline void MutexPreLock(void*, unsigned) {}
-inline void MutexPostLock(void*, unsigned) {}
-inline void MutexPreUnlock(void*, unsigned) {}
-inline void MutexPostUnlock(void*, unsigned) {}
-inline constexpr unsigned kMutexReadLock = 0;
-inline constexpr unsigned kMutexTryLock = 0;
-inline constexpr unsigned kMutexNotStatic = 0;
-#endif
-
 }  // namespace racefuzz::sanitizer
 
 #endif  // RACEFUZZ_HARNESS_SANITIZER_HOOKS_H_

@@ -104,6 +104,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   decisions_.clear();
   failure_ = Failure{};
   unwinding_ = false;
+  quiescence_waiter_ = kNoThread;
   options.strategy->BeginExecution(execution_index_++);
   host_.InitHost();
   active_ = this;
@@ -277,6 +278,13 @@ void Scheduler::WakeAll(uint64_t& waiters) {
 void Scheduler::Reschedule(bool leaving_for_good) {
   const uint64_t step = ++step_;
   RunnableThreads(scratch_runnable_);
+  if (scratch_runnable_.empty() && quiescence_waiter_ != kNoThread) {
+    // Everyone else is done or blocked: the thread waiting for quiescence runs.
+    const ThreadId waiter = quiescence_waiter_;
+    quiescence_waiter_ = kNoThread;
+    Wake(waiter);
+    RunnableThreads(scratch_runnable_);
+  }
   if (scratch_runnable_.empty()) {
     for (size_t i = 0; i < num_threads_; ++i) {
       if (threads_[i]->state != ThreadState::kFinished) {
@@ -361,6 +369,15 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
   }
   Fail(FailureKind::kDeadlock, "deadlock: no logical thread can run",
        "Wait-for chains:\n" + chain, location);
+}
+
+void Scheduler::WaitForQuiescence(SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
+  YieldPoint("wait_for_quiescence", location);
+  if (num_runnable_ < 2) return;  // nobody else can run: already quiescent
+  if (quiescence_waiter_ != kNoThread) InternalError("two threads wait for quiescence");
+  quiescence_waiter_ = current_;
+  Block(WaitTarget{"quiescence", "every other thread", kNoThread}, location);
 }
 
 void Scheduler::Annotate(std::string text, SourceLocation location) {

@@ -93,6 +93,10 @@ class Scheduler {
   // Wakes every thread whose bit is set in `waiters` (a primitive's waiter set) and clears it.
   void WakeAll(uint64_t& waiters);
   void Annotate(std::string text, SourceLocation location);
+  // Blocks the running thread until every other logical thread has finished or is blocked:
+  // the moment a process would run its exit path (closing files, dropping references)
+  // while some of its threads wait for that to happen. Only one thread may wait at a time.
+  void WaitForQuiescence(SourceLocation location);
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
                          SourceLocation location);
@@ -142,6 +146,7 @@ class Scheduler {
   // destructors run, so nothing it owns leaks) before control returns to the host.
   bool unwinding_ = false;
   std::vector<ThreadId> scratch_runnable_;
+  ThreadId quiescence_waiter_ = kNoThread;
 };
 
 }  // namespace racefuzz

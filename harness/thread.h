@@ -19,6 +19,12 @@ inline void JoinThread(ThreadId thread, SourceLocation location = SourceLocation
   Scheduler::Active()->Join(thread, location);
 }
 
+// Waits until every other logical thread has finished or is blocked (see
+// Scheduler::WaitForQuiescence): for modelling process exit while threads still wait.
+inline void WaitForQuiescence(SourceLocation location = SourceLocation::Current()) {
+  Scheduler::Active()->WaitForQuiescence(location);
+}
+
 }  // namespace racefuzz
 
 #endif  // RACEFUZZ_HARNESS_THREAD_H_

@@ -38,35 +38,37 @@ void WaitQueue::WakeUpAll(SourceLocation location) {
     real_cv_.notify_all();
     return;
   }
+  WakeWaiters(*s);
+}
+
+void WaitQueue::WakeWaiters(Scheduler& s) {
   sanitizer::Release(this);
-  s->WakeAll(waiters_);
+  s.WakeAll(waiters_);
 }
 
-// Outside an execution `done_` is guarded by a real mutex. Inside one, only one logical
-// thread runs at a time, and a real mutex would give TSan happens-before between logical
-// threads that the kernel's completion does not promise beyond what we annotate.
-void Completion::Complete(SourceLocation location) {
+void Completion::Complete(SourceLocation location) { Signal(/*all=*/false, location); }
+
+void Completion::CompleteAll(SourceLocation location) { Signal(/*all=*/true, location); }
+
+// complete() is one atomic step under the wait queue's lock, and a waiter may free the
+// completion as soon as it sees `done`. So the preemption point comes first, and nothing
+// touches the object after `done` changes and the waiters are woken.
+void Completion::Signal(bool all, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
-  if (Scheduler::Active() == nullptr) {
+  Scheduler* s = SyncAccess(site_, Access::kWrite, all ? "complete_all" : "complete",
+                            queue_.name(), location);
+  if (s == nullptr) {
     std::lock_guard<std::mutex> lock(real_mutex_);
-    if (done_ != kAll) ++done_;
-  } else if (done_ != kAll) {
-    ++done_;
+    done_ = all ? kAll : (done_ == kAll ? kAll : done_ + 1);
+    queue_.real_cv_.notify_all();
+    return;
   }
+  // Outside an execution `done_` is guarded by a real mutex; inside one, only one logical
+  // thread runs at a time, and a real mutex would give TSan happens-before that the
+  // annotations below already state exactly.
+  done_ = all ? kAll : (done_ == kAll ? kAll : done_ + 1);
   sanitizer::Release(&done_);  // complete() takes the wait queue lock
-  queue_.WakeUpAll(location);
-}
-
-void Completion::CompleteAll(SourceLocation location) {
-  sanitizer::HarnessScope harness_scope;
-  if (Scheduler::Active() == nullptr) {
-    std::lock_guard<std::mutex> lock(real_mutex_);
-    done_ = kAll;
-  } else {
-    done_ = kAll;
-  }
-  sanitizer::Release(&done_);
-  queue_.WakeUpAll(location);
+  queue_.WakeWaiters(*s);
 }
 
 bool Completion::TryWait(SourceLocation) {

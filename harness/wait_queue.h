@@ -18,6 +18,8 @@
 
 namespace racefuzz {
 
+class Scheduler;
+
 class WaitQueue {
  public:
   explicit WaitQueue(const char* name = "wait_queue") : name_(name) {}
@@ -33,6 +35,10 @@ class WaitQueue {
   const char* name() const { return name_; }
 
  private:
+  friend class Completion;
+  // The wake-up itself, without a preemption point (the caller had one).
+  void WakeWaiters(Scheduler& s);
+
   const char* name_;
   uint64_t waiters_ = 0;
   SyncSite site_;
@@ -52,7 +58,10 @@ class Completion {
 
  private:
   static constexpr unsigned kAll = UINT32_MAX;
+  void Signal(bool all, SourceLocation location);
+
   WaitQueue queue_;
+  SyncSite site_;
   unsigned done_ = 0;
   std::mutex real_mutex_;
 };

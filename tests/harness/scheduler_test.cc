@@ -228,5 +228,45 @@ TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
   EXPECT_EQ(value, 1);
 }
 
+TEST(SchedulerTest, QuiescenceLetsExitPathReleaseAWaiter) {
+  // T1 waits for a completion that only "process exit" (T0 after quiescence) signals: not
+  // a deadlock. Without the exit path it would be one.
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    Scheduler scheduler;
+    ExecutionResult r = RunRandom(scheduler, seed, [] {
+      Completion users("c_no_users");
+      ThreadId t = SpawnThread([&] { users.Wait(); }, "unregister");
+      WaitForQuiescence();
+      users.Complete();  // exit_files() drops the last user
+      JoinThread(t);
+    });
+    ASSERT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+  }
+  Scheduler scheduler;
+  ExecutionResult r = RunRandom(scheduler, 1, [] {
+    Completion users("c_no_users");
+    ThreadId t = SpawnThread([&] { users.Wait(); }, "unregister");
+    JoinThread(t);
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+}
+
+TEST(SchedulerTest, CompletionMayBeFreedByTheWaiterRightAfterComplete) {
+  // The kernel's complete() is atomic: once a waiter sees it, the completer no longer
+  // touches the completion. ASan would see a use-after-free otherwise.
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    Scheduler scheduler;
+    ExecutionResult r = RunRandom(scheduler, seed, [] {
+      auto* done = new Completion("done");
+      ThreadId t = SpawnThread([done] { done->Complete(); }, "completer");
+      done->Wait();
+      delete done;
+      JoinThread(t);
+    });
+    ASSERT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+  }
+}
+
 }  // namespace
 }  // namespace racefuzz
