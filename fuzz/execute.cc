@@ -60,6 +60,12 @@ class ProgramRun {
       if (program_.lanes[lane].empty()) continue;
       threads.push_back(SpawnThread([this, lane] { RunLane(lane); }, absl::StrFormat("T%d", lane)));
     }
+    // Process exit. A thread may wait for something only the exit path gives back:
+    // tee_device_unregister() waits until the last tee dma-buf is released, and in a real
+    // system the process that holds it exits and closes its files. So once every racing
+    // thread has finished or blocked, a blocked one gets exit_files() before the join; a
+    // wait that even that does not end is a deadlock the harness reports.
+    if (WaitForQuiescence()) world_.CloseAll();
     for (ThreadId thread : threads) JoinThread(thread);
     world_.CheckInvariants();
   }
@@ -107,6 +113,9 @@ class ProgramRun {
       case OpKind::kPutHeap:
         return world_.PutHeap(op.slot);
       case OpKind::kPutHeapKeepSlot:
+        // An unbalanced put is the caller's bug (B8): no core can survive it. The fixed
+        // core's targets measure the core under correct callers, so there it is a put.
+        if (world_.variant().core == heaps::CoreVariant::kFixed) return world_.PutHeap(op.slot);
         return world_.PutHeapKeepSlot(op.slot);
       case OpKind::kOpenHeap:
         return world_.OpenHeap(op.heap);
@@ -142,6 +151,9 @@ ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
   auto world = std::make_unique<heaps::World>(variant);
   ProgramRun run(input.program, *world);
   ExecutionResult result = ProcessScheduler().Run(execution, [&run] { run.Main(); });
+  if (result.failed() && options.report_out != nullptr) {
+    *options.report_out = ProcessScheduler().FormatReport(result.failure);
+  }
   world.reset();
   return result;
 }

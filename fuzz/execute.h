@@ -25,6 +25,9 @@ struct ExecuteOptions {
   InterleavingObserver* observer = nullptr;  // optional interleaving feedback
   // Printed after every report: the decoded program and how to reproduce it.
   std::function<std::string()> report_footer;
+  // With FailurePolicy::kReturn: receives the full report of a failed execution (the
+  // scheduler can only format it while the execution's options are alive).
+  std::string* report_out = nullptr;
   // A program of at most 63 operations needs a few thousand scheduling points; more means a
   // livelock in the model.
   uint64_t step_budget = 100000;

@@ -371,13 +371,18 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
        "Wait-for chains:\n" + chain, location);
 }
 
-void Scheduler::WaitForQuiescence(SourceLocation location) {
+bool Scheduler::WaitForQuiescence(SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   YieldPoint("wait_for_quiescence", location);
-  if (num_runnable_ < 2) return;  // nobody else can run: already quiescent
-  if (quiescence_waiter_ != kNoThread) InternalError("two threads wait for quiescence");
-  quiescence_waiter_ = current_;
-  Block(WaitTarget{"quiescence", "every other thread", kNoThread}, location);
+  if (num_runnable_ >= 2) {
+    if (quiescence_waiter_ != kNoThread) InternalError("two threads wait for quiescence");
+    quiescence_waiter_ = current_;
+    Block(WaitTarget{"quiescence", "every other thread", kNoThread}, location);
+  }
+  for (size_t i = 0; i < num_threads_; ++i) {
+    if (i != current_ && threads_[i]->state != ThreadState::kFinished) return true;
+  }
+  return false;
 }
 
 void Scheduler::Annotate(std::string text, SourceLocation location) {

@@ -96,7 +96,8 @@ class Scheduler {
   // Blocks the running thread until every other logical thread has finished or is blocked:
   // the moment a process would run its exit path (closing files, dropping references)
   // while some of its threads wait for that to happen. Only one thread may wait at a time.
-  void WaitForQuiescence(SourceLocation location);
+  // Returns true if some other thread is still unfinished (blocked).
+  bool WaitForQuiescence(SourceLocation location);
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
                          SourceLocation location);

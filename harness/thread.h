@@ -21,8 +21,9 @@ inline void JoinThread(ThreadId thread, SourceLocation location = SourceLocation
 
 // Waits until every other logical thread has finished or is blocked (see
 // Scheduler::WaitForQuiescence): for modelling process exit while threads still wait.
-inline void WaitForQuiescence(SourceLocation location = SourceLocation::Current()) {
-  Scheduler::Active()->WaitForQuiescence(location);
+// Returns true if some other thread is still blocked.
+inline bool WaitForQuiescence(SourceLocation location = SourceLocation::Current()) {
+  return Scheduler::Active()->WaitForQuiescence(location);
 }
 
 }  // namespace racefuzz

@@ -236,7 +236,7 @@ TEST(SchedulerTest, QuiescenceLetsExitPathReleaseAWaiter) {
     ExecutionResult r = RunRandom(scheduler, seed, [] {
       Completion users("c_no_users");
       ThreadId t = SpawnThread([&] { users.Wait(); }, "unregister");
-      WaitForQuiescence();
+      EXPECT_TRUE(WaitForQuiescence());  // "unregister" is still waiting
       users.Complete();  // exit_files() drops the last user
       JoinThread(t);
     });
