@@ -102,7 +102,7 @@ void FiberContext::InitFiber(const FiberStack& stack, void (*entry_fn)(void*), v
   asan_fake_stack = nullptr;
   fctx = bctx::make_fcontext(stack.bottom + stack.size, stack.size, &Trampoline);
 #if defined(RACEFUZZ_TSAN)
-  tsan_fiber = __tsan_create_fiber(0);
+  if (!owns_tsan_fiber || tsan_fiber == nullptr) tsan_fiber = __tsan_create_fiber(0);
   owns_tsan_fiber = true;
 #endif
 }
@@ -118,14 +118,17 @@ void FiberContext::InitHost() {
 #endif
 }
 
-void FiberContext::Destroy() {
+void FiberContext::Destroy(bool keep_tsan_fiber) {
+  fctx = nullptr;
+  if (keep_tsan_fiber && owns_tsan_fiber) return;
 #if defined(RACEFUZZ_TSAN)
   if (owns_tsan_fiber && tsan_fiber != nullptr) __tsan_destroy_fiber(tsan_fiber);
 #endif
   tsan_fiber = nullptr;
   owns_tsan_fiber = false;
-  fctx = nullptr;
 }
+
+FiberContext::~FiberContext() { Destroy(); }
 
 // Kept out of line so the annotations and the jump share one frame (a TSan requirement:
 // __tsan_switch_to_fiber must be called immediately before the switch).

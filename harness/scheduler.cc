@@ -131,7 +131,7 @@ void Scheduler::FinishExecution() {
   for (size_t i = 0; i < num_threads_; ++i) {
     LogicalThread& t = *threads_[i];
     sanitizer::Acquire(&t.exit_token);
-    t.context.Destroy();
+    t.context.Destroy(/*keep_tsan_fiber=*/!t.abandoned);
     if (t.abandoned) {
       stacks_.Quarantine(t.stack);
     } else {
