@@ -1,5 +1,7 @@
 #include "fuzz/execute.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -67,6 +69,8 @@ class ProgramRun {
     // wait that even that does not end is a deadlock the harness reports.
     if (WaitForQuiescence()) world_.CloseAll();
     for (ThreadId thread : threads) JoinThread(thread);
+    const int unbinds = std::min(num_unbinds_.load(std::memory_order_relaxed), kMaxUnbindThreads);
+    for (int i = 0; i < unbinds; ++i) JoinThread(unbinds_[i].load(std::memory_order_relaxed));
     world_.CheckInvariants();
   }
 
@@ -94,6 +98,23 @@ class ProgramRun {
     }
   }
 
+  // tee_device_unregister() runs in the driver's context (an unbind or rmmod elsewhere),
+  // not in the process whose open dma-bufs keep the tee device busy, and it waits for
+  // those users. So in an execution it gets a logical thread of its own ("tee_unbind"),
+  // which Main() joins after the process exit path; the lane goes on at once. (Run in the
+  // lane itself, a program that unregisters before closing its own buffer would wait for
+  // itself: a deadlock of the test program, not of the kernel.)
+  int TeeUnregister(int heap) {
+    if (Scheduler::Active() == nullptr) return world_.TeeUnregister(heap);
+    const int slot = num_unbinds_.fetch_add(1, std::memory_order_relaxed);
+    if (slot >= kMaxUnbindThreads) return world_.TeeUnregister(heap);
+    unbinds_[slot].store(
+        SpawnThread([this, heap] { Annotate(FormatResult(world_.TeeUnregister(heap))); },
+                    absl::StrFormat("tee_unbind%d", slot)),
+        std::memory_order_relaxed);
+    return 0;
+  }
+
   int Fd(FdRef ref) const {
     return ref.raw ? ref.value : results_[ref.value].load(std::memory_order_relaxed);
   }
@@ -105,7 +126,7 @@ class ProgramRun {
       case OpKind::kRemoveHeap:
         return world_.RemoveHeap(op.heap);
       case OpKind::kTeeUnregister:
-        return world_.TeeUnregister(op.heap);
+        return TeeUnregister(op.heap);
       case OpKind::kUnloadModule:
         return world_.UnloadModule(op.heap_kind);
       case OpKind::kFindHeap:
@@ -134,6 +155,10 @@ class ProgramRun {
   std::array<std::vector<int>, kNumLanes> result_index_;
   std::array<std::vector<std::string>, kNumLanes> labels_;
   std::unique_ptr<std::atomic<int>[]> results_;
+  // Logical threads of tee unregisters (T0 + 4 lanes + these stay below kMaxThreads).
+  static constexpr int kMaxUnbindThreads = 32;
+  std::array<std::atomic<ThreadId>, kMaxUnbindThreads> unbinds_{};
+  std::atomic<int> num_unbinds_{0};
 };
 
 }  // namespace

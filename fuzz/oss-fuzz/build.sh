@@ -118,10 +118,8 @@ fi
 
 # --- The fuzz targets ------------------------------------------------------------------------
 build=$WORK/racefuzz-build
-# cmake/Sanitizers.cmake maps the checkout to "" (-ffile-prefix-map), so debug info and
-# coverage mappings name files relative to their compilation directory; record the checkout
-# as that directory (not $build), so that stack traces and OSS-Fuzz's coverage reports find
-# $SRC/racefuzz/heaps/... .
+# Record the checkout as the compilation directory (not $build), so that any relative path in
+# debug info or coverage mappings resolves to $SRC/racefuzz/... in OSS-Fuzz's reports.
 cxxflags="$cxxflags -ffile-compilation-dir=$ROOT"
 cmake -S "$ROOT" -B "$build" -G Ninja \
   -DCMAKE_BUILD_TYPE= \
