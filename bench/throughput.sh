@@ -62,10 +62,22 @@ verdict() { awk -v a="$1" -v b="$2" 'BEGIN { print (a >= b) ? "met" : "MISSED" }
 libfuzzer_row() {  # preset, label, runs per seed, env assignments...
   local binary=$ROOT/${BUILD_PREFIX}$1/fuzz/kref_v1_fuzzer label=$2 runs=$3 times
   shift 3
-  times=$( { env "$@" /usr/bin/time -f '%e %U %S' taskset -c 0 "$binary" -runs="$runs" \
-               "${SEEDS[@]}" >/dev/null 2>/dev/null; } 2>&1 | tail -n 1)
-  read -r wall user sys <<<"$times"
-  local executions=$((runs * ${#SEEDS[@]}))
+  local times log status=0 executions=$((runs * ${#SEEDS[@]}))
+  times=$(mktemp)
+  log=$(mktemp)
+  # SIGKILL after a generous limit: a report that hangs must not hang the benchmark.
+  env "$@" timeout -s KILL 300 /usr/bin/time -f '%e %U %S' -o "$times" taskset -c 0 \
+    "$binary" -runs="$runs" "${SEEDS[@]}" >"$log" 2>&1 || status=$?
+  if [[ $status -ne 0 ]]; then
+    local why
+    why=$(grep -m1 -E 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|runtime error|BUG \[' "$log" \
+          | sed 's/^[= ]*//' | cut -c1-80)
+    row "$label" "failed" "failed" "exit status $status$([[ $status == 137 ]] && echo ' (hung, killed)'): ${why:-no report}"
+    rm -f "$times" "$log"
+    return
+  fi
+  read -r wall user sys <"$times"
+  rm -f "$times" "$log"
   row "$label" "$(awk -v n="$executions" -v t="$wall" 'BEGIN { printf "%.0f", n / t }')" \
     "$(awk -v n="$executions" -v t="$user" -v s="$sys" 'BEGIN { printf "%.0f", n / (t + s) }')" \
     "$executions executions, one core"
