@@ -13,9 +13,11 @@ Run by `scripts/bench.sh ttb [--quick|--full]`; see bench/README.md. Two kinds o
   real-thread stress baseline): bench/racefuzz_ttb runs the bug's program from
   corpora/regressions/ (its schedule dropped) until the bug's signature appears.
 
-A report is attributed to a bug by its signature (fuzz/signature.h) and, for a
-use-after-free, by what freed the memory (an unloaded module is B13). Every trial has a
-time cap; a bug not found within it counts as not found (and as the cap in the max).
+A report counts as a bug when its signature (fuzz/signature.h) is the bug's expected
+outcome on kref_v1 in corpora/regressions/Bn_*.expect; B1 and B13 share one (a
+use-after-free in dma_heap_buffer_alloc) and are told apart by what freed the memory (a
+module unload is B13). Every trial has a time cap; a bug not found within it counts as
+not found (and as the cap in the max).
 
 Output: bench/results/ttb-<mode>.csv (one row per trial and bug), ttb-<mode>.md (the
 table) and ttb-<mode>.png (survival plot, gnuplot).
@@ -37,29 +39,16 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VARIANT = "kref_v1"
 
-# Bug -> (regression program, signature prefixes that show it). The prefixes are the
-# report kinds of tests/heaps/bugs_test.cc for each bug.
+# Bug -> its regression program. The signature that counts as the bug is the program's
+# expected outcome on kref_v1 (corpora/regressions/Bn_*.expect), read by expected_signature.
 BUGS = {
-    "B1": ("B1_ioctl_after_removal.txt", [
-        "asan.heap-use-after-free.dma_heap_buffer_alloc",
-        "racefuzz.invariant.invariant-violated-at-quiescence-an-open-heap-fd-refers-to-a-freed",
-    ]),
-    "B2": ("B2_close_after_removal.txt", ["asan.heap-use-after-free.kobject_put_cdev"]),
-    "B3": ("B3_open_races_release.txt", ["asan.heap-use-after-free.chrdev_open"]),
-    "B6": ("B6_buffer_outlives_heap.txt", [
-        "asan.heap-use-after-free.cma_heap_dma_buf_release",
-        "racefuzz.invariant.invariant-violated-at-quiescence-a-cma-buffer-outlives",
-    ]),
-    "B7": ("B7_inflight_ioctl.txt", ["asan.heap-use-after-free.cma_heap_allocate"]),
-    "B8": ("B8_unbalanced_put.txt", [
-        "racefuzz.refcount.refcount_t-underflow",
-        "asan.heap-use-after-free.dma_heap_put",
-    ]),
-    "B13": ("B13_tee_module_unload.txt", [
-        "racefuzz.invariant.invariant-violated-at-quiescence-the-heap-at-minor",
-        "asan.heap-use-after-free.dma_heap_buffer_alloc",
-        "asan.heap-use-after-free.dma_heap_add",
-    ]),
+    "B1": "B1_ioctl_after_removal.txt",
+    "B2": "B2_close_after_removal.txt",
+    "B3": "B3_open_races_release.txt",
+    "B6": "B6_buffer_outlives_heap.txt",
+    "B7": "B7_inflight_ioctl.txt",
+    "B8": "B8_unbalanced_put.txt",
+    "B13": "B13_tee_module_unload.txt",
 }
 BUG_ORDER = list(BUGS)
 
@@ -93,17 +82,29 @@ def load_average():
         return " ".join(loadavg.read().split()[:3])
 
 
+def regression_path(bug, extension):
+    return os.path.join(ROOT, "corpora", "regressions",
+                        os.path.splitext(BUGS[bug])[0] + extension)
+
+
+def expected_signature(bug):
+    """The `kref_v1: SIGNATURE` line of the bug's .expect file."""
+    with open(regression_path(bug, ".expect")) as expect:
+        for line in expect:
+            variant, _, signature = line.partition(":")
+            if variant.strip() == VARIANT:
+                return signature.strip()
+    raise SystemExit(f"ttb.py: no {VARIANT} line in {regression_path(bug, '.expect')}")
+
+
 def classify(signature, log):
-    """The known bug a fuzzer's report shows, or None."""
-    if signature.startswith("asan.") and "FreeModuleImage" in log:
-        return "B13"  # the memory was an unloaded module's image
-    for bug in ["B13", "B2", "B3", "B6", "B7", "B8", "B1"]:
-        prefixes = BUGS[bug][1]
-        if bug == "B13":
-            prefixes = [p for p in prefixes if "dma_heap_buffer_alloc" not in p]
-        if any(signature.startswith(p) for p in prefixes):
-            return bug
-    return None
+    """The known bug a fuzzer's report shows, or None. B1 and B13 share a signature (a
+    use-after-free in dma_heap_buffer_alloc); B13's memory was freed by a module unload."""
+    matches = [bug for bug in BUG_ORDER if expected_signature(bug) == signature]
+    if len(matches) > 1:
+        unloaded = "FreeModuleImage" in log
+        matches = [bug for bug in matches if (bug == "B13") == unloaded]
+    return matches[0] if matches else None
 
 
 class Builds:
@@ -212,11 +213,11 @@ def run_campaign(strategy, builds, cap, seed, scratch, corpus):
 
 def run_search(strategy, builds, bug, cap, seed):
     """One schedule search for one bug's program; returns seconds or None."""
-    program = os.path.join(ROOT, "corpora", "regressions", BUGS[bug][0])
+    program = regression_path(bug, ".txt")
     output = subprocess.run(
         [builds.ttb(), f"--program={program}", f"--variant={VARIANT}",
          f"--strategy={strategy}", f"--seed={seed}", f"--max_seconds={cap}",
-         "--signature=" + ",".join(BUGS[bug][1])],
+         "--signature=" + expected_signature(bug)],
         capture_output=True, text=True, timeout=cap + 120).stdout
     fields = dict(item.split("=", 1) for item in output.split() if "=" in item)
     if fields.get("found") != "1":
