@@ -66,7 +66,7 @@ libfuzzer_row() {  # preset, label, runs per seed, env assignments...
   times=$(mktemp)
   log=$(mktemp)
   # SIGKILL after a generous limit: a report that hangs must not hang the benchmark.
-  env "$@" timeout -s KILL 300 /usr/bin/time -f '%e %U %S' -o "$times" taskset -c 0 \
+  env "$@" timeout -s KILL 60 /usr/bin/time -f '%e %U %S' -o "$times" taskset -c 0 \
     "$binary" -runs="$runs" "${SEEDS[@]}" >"$log" 2>&1 || status=$?
   if [[ $status -ne 0 ]]; then
     local why
