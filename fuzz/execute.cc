@@ -62,13 +62,16 @@ class ProgramRun {
       if (program_.lanes[lane].empty()) continue;
       threads.push_back(SpawnThread([this, lane] { RunLane(lane); }, absl::StrFormat("T%d", lane)));
     }
-    // Process exit. A thread may wait for something only the exit path gives back:
-    // tee_device_unregister() waits until the last tee dma-buf is released, and in a real
-    // system the process that holds it exits and closes its files. So once every racing
-    // thread has finished or blocked, a blocked one gets exit_files() before the join; a
-    // wait that even that does not end is a deadlock the harness reports.
+    // Process exit. tee_device_unregister() (in its own "tee_unbind" thread) waits until the
+    // last tee dma-buf is released, and lanes may wait behind it (device_lock); in a real
+    // system the process holding the buffers exits and closes its files. So whenever every
+    // other thread has finished or blocked, the exit path (exit_files()) runs before the
+    // joins: once for the lanes, once more for the unbind threads. A wait that even this
+    // does not end is a deadlock the harness reports.
     if (WaitForQuiescence()) world_.CloseAll();
     for (ThreadId thread : threads) JoinThread(thread);
+    // Again: lanes that went on after the first exit path may hold new buffers.
+    if (WaitForQuiescence()) world_.CloseAll();
     const int unbinds = std::min(num_unbinds_.load(std::memory_order_relaxed), kMaxUnbindThreads);
     for (int i = 0; i < unbinds; ++i) JoinThread(unbinds_[i].load(std::memory_order_relaxed));
     world_.CheckInvariants();
