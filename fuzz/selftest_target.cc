@@ -31,27 +31,6 @@ Scheduler& SelftestScheduler() {
   return *scheduler;
 }
 
-// The scheduler numbers executions across the whole process; a fuzz input must not depend
-// on how many ran before it, so the wrapped strategy sees this input's own count.
-class PerInputIndex : public Strategy {
- public:
-  explicit PerInputIndex(Strategy& inner) : inner_(inner) {}
-  void BeginExecution(uint64_t) override { inner_.BeginExecution(index_++); }
-  bool ShouldPreempt(const YieldContext& context) override {
-    return inner_.ShouldPreempt(context);
-  }
-  ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
-                    uint64_t step) override {
-    return inner_.PickNext(runnable, current, step);
-  }
-  void EndExecution(uint64_t steps) override { inner_.EndExecution(steps); }
-  std::string Describe() const override { return inner_.Describe(); }
-
- private:
-  Strategy& inner_;
-  uint64_t index_ = 0;
-};
-
 std::unique_ptr<Strategy> MakeStrategy(const selftest::SelftestInput& input) {
   switch (input.mode) {
     case selftest::Mode::kRandom: return std::make_unique<RandomStrategy>(input.seed);
@@ -71,10 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace racefuzz;
   using namespace racefuzz::fuzz;
   const selftest::SelftestInput input = selftest::DecodeSelftest({data, size});
-  std::unique_ptr<Strategy> inner = MakeStrategy(input);
-  PerInputIndex strategy(*inner);
+  std::unique_ptr<Strategy> strategy = MakeStrategy(input);  // fresh per input
   ExecutionOptions options;
-  options.strategy = &strategy;
+  options.strategy = strategy.get();
   options.on_failure = FailurePolicy::kAbort;  // any report is a harness false positive
   options.observer = TargetInterleavingFeedback();
   options.report_footer = [&input] {

@@ -16,7 +16,7 @@ void ByteStrategy::LoadCountdown() {
   countdown_ = NextByte(b) ? b : kNever;
 }
 
-void ByteStrategy::BeginExecution(uint64_t) {
+void ByteStrategy::BeginExecution() {
   next_ = 0;
   LoadCountdown();
 }

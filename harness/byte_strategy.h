@@ -22,7 +22,7 @@ class ByteStrategy : public Strategy {
   explicit ByteStrategy(std::span<const uint8_t> bytes) : bytes_(bytes) {}
   void Reset(std::span<const uint8_t> bytes) { bytes_ = bytes; }
 
-  void BeginExecution(uint64_t execution_index) override;
+  void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;

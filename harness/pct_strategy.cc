@@ -6,8 +6,8 @@
 
 namespace racefuzz {
 
-void PctStrategy::BeginExecution(uint64_t execution_index) {
-  execution_seed_ = seed_ + execution_index;
+void PctStrategy::BeginExecution() {
+  execution_seed_ = seed_ + executions_++;
   prng_ = Prng(execution_seed_);
   choice_steps_ = 0;
   next_change_ = 0;

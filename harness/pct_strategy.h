@@ -23,7 +23,7 @@ class PctStrategy : public Strategy {
  public:
   PctStrategy(uint32_t depth, uint64_t seed) : depth_(depth == 0 ? 1 : depth), seed_(seed) {}
 
-  void BeginExecution(uint64_t execution_index) override;
+  void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;
@@ -37,6 +37,7 @@ class PctStrategy : public Strategy {
 
   uint32_t depth_;
   uint64_t seed_;
+  uint64_t executions_ = 0;  // run with this object so far
   uint64_t execution_seed_ = 0;
   Prng prng_;
   uint64_t estimated_steps_ = 0;   // k, learned across executions

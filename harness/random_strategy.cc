@@ -5,8 +5,8 @@
 
 namespace racefuzz {
 
-void RandomStrategy::BeginExecution(uint64_t execution_index) {
-  execution_seed_ = seed_ + execution_index;
+void RandomStrategy::BeginExecution() {
+  execution_seed_ = seed_ + executions_++;
   prng_ = Prng(execution_seed_);
 }
 

@@ -16,7 +16,7 @@ class RandomStrategy : public Strategy {
   explicit RandomStrategy(uint64_t seed, uint32_t preempt_one_in = 4)
       : seed_(seed), preempt_one_in_(preempt_one_in == 0 ? 1 : preempt_one_in) {}
 
-  void BeginExecution(uint64_t execution_index) override;
+  void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;
@@ -25,6 +25,7 @@ class RandomStrategy : public Strategy {
  private:
   uint64_t seed_;
   uint32_t preempt_one_in_;
+  uint64_t executions_ = 0;  // run with this object so far
   uint64_t execution_seed_ = 0;
   Prng prng_;
 };

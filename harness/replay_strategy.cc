@@ -7,7 +7,7 @@
 
 namespace racefuzz {
 
-void ReplayStrategy::BeginExecution(uint64_t) {
+void ReplayStrategy::BeginExecution() {
   next_ = 0;
   divergence_.reset();
 }

@@ -17,7 +17,7 @@ class ReplayStrategy : public Strategy {
  public:
   explicit ReplayStrategy(DecisionList decisions) : decisions_(std::move(decisions)) {}
 
-  void BeginExecution(uint64_t execution_index) override;
+  void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;

@@ -105,7 +105,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   failure_ = Failure{};
   unwinding_ = false;
   quiescence_waiter_ = kNoThread;
-  options.strategy->BeginExecution(execution_index_++);
+  options.strategy->BeginExecution();
   host_.InitHost();
   active_ = this;
   current_ = kNoThread;

@@ -139,7 +139,6 @@ class Scheduler {
   ThreadId current_ = kNoThread;
   const ExecutionOptions* options_ = nullptr;
   uint64_t step_ = 0;
-  uint64_t execution_index_ = 0;
   Trace trace_;
   DecisionList decisions_;
   Failure failure_;

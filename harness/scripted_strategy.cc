@@ -23,7 +23,7 @@ bool LabelMatches(absl::string_view wanted, const YieldContext& context) {
 
 }  // namespace
 
-void ScriptedStrategy::BeginExecution(uint64_t) {
+void ScriptedStrategy::BeginExecution() {
   next_ = 0;
   seen_ = 0;
   pending_ = kNoThread;

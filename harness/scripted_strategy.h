@@ -28,7 +28,7 @@ class ScriptedStrategy : public Strategy {
  public:
   explicit ScriptedStrategy(std::vector<SwitchRule> rules) : rules_(std::move(rules)) {}
 
-  void BeginExecution(uint64_t execution_index) override;
+  void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;

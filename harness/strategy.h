@@ -37,9 +37,10 @@ class Strategy {
  public:
   virtual ~Strategy() = default;
 
-  // Called once before each execution. `execution_index` counts executions run with this
-  // strategy object (0-based); strategies that learn across runs (PCT) use it.
-  virtual void BeginExecution(uint64_t execution_index) {}
+  // Called once before each execution. Strategies that vary or learn across executions
+  // (random, PCT) count them themselves, so an execution's schedule depends only on this
+  // strategy object's history, never on what else the scheduler ran before.
+  virtual void BeginExecution() {}
 
   // Called at a yield point when at least two threads are runnable.
   virtual bool ShouldPreempt(const YieldContext& context) = 0;
