@@ -21,6 +21,12 @@ elseif(RACEFUZZ_SANITIZER STREQUAL "undefined")
 elseif(NOT RACEFUZZ_SANITIZER STREQUAL "none")
   message(FATAL_ERROR "RACEFUZZ_SANITIZER must be none, address, thread or undefined")
 endif()
+# libFuzzer campaigns that report each bug once (fuzz/skip_seen.h) let ASan recover from a
+# report (ASAN_OPTIONS=halt_on_error=0, set by scripts/fuzz.sh) so that a known bug does not
+# end the process. Without that option ASan still stops at the first report, as usual.
+if(RACEFUZZ_SANITIZER STREQUAL "address" AND RACEFUZZ_FUZZ_ENGINE STREQUAL "libfuzzer")
+  list(APPEND RACEFUZZ_SAN_COMPILE -fsanitize-recover=address)
+endif()
 # OSS-Fuzz / ClusterFuzzLite (fuzz/oss-fuzz/build.sh): $CXXFLAGS already carry the sanitizer
 # flags OSS-Fuzz picked for $SANITIZER, and its bad_build_check counts sanitizer calls (an
 # ASan build with our extra UBSan would fail it), so add none of ours. RACEFUZZ_SANITIZER

@@ -6,6 +6,10 @@
 // command) and aborts, which every engine records as a crash; sanitizer reports end the
 // process the same way. The target itself always returns 0.
 //
+// RACEFUZZ_SEEN_DIR (set by scripts/fuzz.sh) reports each bug signature only the first time
+// the campaign sees it and treats later inputs with it as clean (fuzz/skip_seen.h), so the
+// engine keeps exploring instead of restarting on the same shallow bug.
+//
 // Two environment variables serve the reliability checks (scripts/check-determinism.sh):
 //   RACEFUZZ_PRINT_TRACE_HASH=1   print "racefuzz: trace hash H (N scheduling points)" after
 //                                 each clean execution (a report carries its own hash).
@@ -14,10 +18,6 @@
 //                                 nondeterminism ..." and exits with kNondeterminismExitCode.
 #include "fuzz/fuzz_target.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -27,8 +27,7 @@
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/interleaving_feedback.h"
-#include "fuzz/isolated_run.h"
-#include "fuzz/signature.h"
+#include "fuzz/skip_seen.h"
 #include "harness/determinism_check.h"
 #include "heaps/variant.h"
 
@@ -41,24 +40,13 @@ namespace {
 
 std::string current_file;
 
-// RACEFUZZ_SEEN_DIR (set by scripts/fuzz.sh): each bug signature is reported as a crash only
-// the first time it shows up in the campaign; later inputs with the same signature are
-// treated as clean, so the engine keeps exploring instead of restarting its process on the
-// same shallow bug again and again (on kref_v1 about one input in five hits a known bug).
-// Each input first runs in a forked child (IsolatedRun), since a sanitizer report ends the
-// process; only a clean input then runs here, where the engine sees its coverage and
-// interleaving feedback. The directory holds one empty file per signature seen.
-const char* SeenDir() {
-  static const char* const dir = std::getenv("RACEFUZZ_SEEN_DIR");
-  return dir;
-}
-
-bool FirstTimeSeen(const std::string& signature) {
-  const std::string path = std::string(SeenDir()) + "/" + signature;
-  const int fd = open(path.c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
-  if (fd < 0) return errno != EEXIST;
-  close(fd);
-  return true;
+// The campaign's store of reported signatures (RACEFUZZ_SEEN_DIR), or nullptr.
+SeenSignatures* CampaignSeenSignatures() {
+  static SeenSignatures* const seen = [] {
+    const char* dir = std::getenv("RACEFUZZ_SEEN_DIR");
+    return dir != nullptr && dir[0] != '\0' ? new SeenSignatures(dir) : nullptr;
+  }();
+  return seen;
 }
 
 // Exit status of a nondeterminism error: distinct from a bug (abort) and a usage error (2).
@@ -109,19 +97,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::_Exit(kNondeterminismExitCode);
     }
   }
-  if (SeenDir() != nullptr) {
-    absl::StatusOr<IsolatedOutcome> probe = RunIsolated(input, TargetVariant(), current_file);
-    if (probe.ok() && probe->signature != kCleanSignature) {
-      if (FirstTimeSeen(probe->signature)) {
-        std::fwrite(probe->output.data(), 1, probe->output.size(), stderr);
-        std::fflush(stderr);
-        std::abort();  // the engine saves this input as the crash of a new bug
-      }
-      return 0;  // a bug this campaign already has
-    }
+  racefuzz::ExecutionResult result;
+  if (SeenSignatures* seen = CampaignSeenSignatures()) {
+    result = ExecuteReportingNewBugs(input, TargetVariant(), options, *seen);
+    if (result.failed()) return 0;  // a bug this campaign already has
+  } else {
+    options.on_failure = racefuzz::FailurePolicy::kAbort;
+    result = Execute(input, TargetVariant(), options);
   }
-  options.on_failure = racefuzz::FailurePolicy::kAbort;
-  const racefuzz::ExecutionResult result = Execute(input, TargetVariant(), options);
   if (print_trace_hash) {
     std::fprintf(stderr, "racefuzz: trace hash %016llx (%llu scheduling points)\n",
                  static_cast<unsigned long long>(result.trace_hash),

@@ -37,10 +37,13 @@ namespace {
   std::abort();
 }
 
+void (*sanitizer_death_prelude)() = nullptr;
+
 #if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
 // Sanitizer death callback: the process is about to die because ASan, TSan or UBSan found
 // a bug. Print which interleaving led there before it does.
 void OnSanitizerDeath() {
+  if (sanitizer_death_prelude != nullptr) sanitizer_death_prelude();
   Scheduler* s = Scheduler::Active();
   if (s == nullptr) return;
   Failure failure;
@@ -54,10 +57,21 @@ void OnSanitizerDeath() {
 
 #endif
 
+#if defined(RACEFUZZ_ASAN)
+// ASan calls this at the end of every report, before it dies or, in recover mode
+// (halt_on_error=0), returns to the faulting code.
+void OnAsanErrorReport(const char*) {
+  if (Scheduler* s = Scheduler::Active()) s->NoteSanitizerReport();
+}
+#endif
+
 void InstallDeathCallback() {
 #if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
   static const bool installed = [] {
     __sanitizer_set_death_callback(&OnSanitizerDeath);
+#if defined(RACEFUZZ_ASAN)
+    __asan_set_error_report_callback(&OnAsanErrorReport);
+#endif
     return true;
   }();
   (void)installed;
@@ -71,6 +85,8 @@ Scheduler::Scheduler(size_t stack_size) : stacks_(stack_size) {
 }
 
 Scheduler::~Scheduler() = default;
+
+void Scheduler::SetSanitizerDeathPrelude(void (*prelude)()) { sanitizer_death_prelude = prelude; }
 
 const std::string& Scheduler::ThreadName(ThreadId id) const { return threads_[id]->name; }
 
@@ -105,6 +121,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   failure_ = Failure{};
   unwinding_ = false;
   quiescence_waiter_ = kNoThread;
+  sanitizer_report_pending_ = false;
   options.strategy->BeginExecution();
   host_.InitHost();
   active_ = this;
@@ -114,6 +131,18 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   sanitizer::Release(&main_thread.spawn_token);
   SwitchToThread(main_thread.id, /*leaving_for_good=*/false);
   // Back on the host: every thread finished, or a failure abandoned the execution.
+  if (sanitizer_report_pending_ && !failure_.failed()) {
+    // A recovered sanitizer report after the last scheduling point.
+    failure_.kind = FailureKind::kSanitizer;
+    failure_.title = "sanitizer report above";
+    if (options.on_failure == FailurePolicy::kAbort) {
+      const std::string report = FormatReport(failure_);
+      std::fwrite(report.data(), 1, report.size(), stderr);
+      std::fflush(stderr);
+      std::abort();
+    }
+  }
+  sanitizer_report_pending_ = false;
   FinishExecution();
 
   ExecutionResult result;
@@ -217,6 +246,7 @@ void Scheduler::RunnableThreads(std::vector<ThreadId>& out) const {
 void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
   sanitizer::HarnessScope harness_scope;
   if (unwinding_) return;  // destructors of an abandoned execution run without scheduling
+  if (sanitizer_report_pending_) StopForSanitizerReport(location);
   const uint64_t step = ++step_;
   trace_.Add({step, current_, EventKind::kYield, -1, 0, label, location, object});
   if (step > options_->step_budget) {
@@ -276,6 +306,7 @@ void Scheduler::WakeAll(uint64_t& waiters) {
 }
 
 void Scheduler::Reschedule(bool leaving_for_good) {
+  if (sanitizer_report_pending_) StopForSanitizerReport(SourceLocation{});
   const uint64_t step = ++step_;
   RunnableThreads(scratch_runnable_);
   if (scratch_runnable_.empty() && quiescence_waiter_ != kNoThread) {
@@ -401,6 +432,13 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
   }
   failure_ = Failure{};  // also drops old string buffers (a moved-into string can hand
                          // its old buffer to the source, which here would never be freed)
+  if (sanitizer_report_pending_) {
+    // A recovered sanitizer report came first (see NoteSanitizerReport): it is the bug.
+    sanitizer_report_pending_ = false;
+    kind = FailureKind::kSanitizer;
+    title = "sanitizer report above";
+    details.clear();
+  }
   failure_.kind = kind;
   failure_.title = std::move(title);
   failure_.details = std::move(details);
@@ -414,6 +452,10 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
   }
   unwinding_ = true;
   throw ExecutionAbandoned{};
+}
+
+void Scheduler::StopForSanitizerReport(SourceLocation location) {
+  Fail(FailureKind::kSanitizer, "sanitizer report above", "", location);
 }
 
 void Scheduler::AbandonCurrentThread() {

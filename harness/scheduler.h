@@ -101,6 +101,20 @@ class Scheduler {
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
                          SourceLocation location);
+  // A sanitizer that recovers from its reports (ASan built with -fsanitize-recover=address
+  // and run with ASAN_OPTIONS=halt_on_error=0) has reported a bug in this execution and let
+  // the code go on. The execution stops at its next scheduling point (yield point, block,
+  // thread exit; or when Run ends) with a FailureKind::kSanitizer failure, handled like any
+  // other under the FailurePolicy: kAbort prints the report and aborts, kReturn unwinds and
+  // returns it. A failure the harness detects before that point is reported as this
+  // sanitizer failure too (the report came first; without recovery the process would have
+  // died there). The harness calls this from ASan's error report callback; it only sets a
+  // flag, so it is safe inside the sanitizer's report.
+  void NoteSanitizerReport() { sanitizer_report_pending_ = true; }
+  // Runs first in the sanitizer death callback, before the race diagram is printed: for a
+  // caller that redirected the sanitizer's output (__sanitizer_set_report_fd) and must put
+  // it back on stderr before the process dies. nullptr for none.
+  static void SetSanitizerDeathPrelude(void (*prelude)());
   void ReadsFrom(uint32_t writer_site, uint32_t reader_site) {
     if (options_->observer != nullptr) options_->observer->OnReadsFrom(writer_site, reader_site);
   }
@@ -128,6 +142,8 @@ class Scheduler {
   void RunnableThreads(std::vector<ThreadId>& out) const;
   [[noreturn]] void ReportDeadlock(SourceLocation location);
   void FinishExecution();
+  // NoteSanitizerReport() came before this scheduling point: stop the execution.
+  [[noreturn]] void StopForSanitizerReport(SourceLocation location);
 
   static Scheduler* active_;
 
@@ -147,6 +163,7 @@ class Scheduler {
   bool unwinding_ = false;
   std::vector<ThreadId> scratch_runnable_;
   ThreadId quiescence_waiter_ = kNoThread;
+  bool sanitizer_report_pending_ = false;  // see NoteSanitizerReport()
 };
 
 }  // namespace racefuzz

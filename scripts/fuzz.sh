@@ -17,11 +17,14 @@
 #        [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
 #
 # Each bug signature counts as a crash only the first time it appears in the campaign
-# (RACEFUZZ_SEEN_DIR; every input is first probed in a child process); later inputs with it
-# are treated as clean, so the engine keeps exploring instead of restarting on the same
-# shallow bug. --no-skip-seen reports every one. (libFuzzer
-# only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not symbolise,
-# which signatures need.)
+# (RACEFUZZ_SEEN_DIR, fuzz/skip_seen.h); later inputs with it are treated as clean, in the
+# same process, so the engine keeps exploring instead of restarting on the same shallow bug.
+# For that, ASan recovers from its reports during the campaign (ASAN_OPTIONS gets
+# halt_on_error=0:suppress_equal_pcs=0; the libfuzzer-asan preset builds with
+# -fsanitize-recover=address); replays and minimisation afterwards run with the usual
+# options, where the first report ends the process. --no-skip-seen reports every one.
+# (libFuzzer only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not
+# symbolise, which signatures need.)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -101,9 +104,14 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
 cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
+ASAN_OPTIONS_BEFORE=${ASAN_OPTIONS-}
 if [[ $SKIP_SEEN -eq 1 && "$ENGINE" == libfuzzer ]]; then
   mkdir -p "$OUT/seen"
   export RACEFUZZ_SEEN_DIR="$OUT/seen"
+  # Recover from ASan reports so a known bug does not end the process (the user's other
+  # ASan options are kept; these two come last, so they win).
+  [[ "$SANITIZER" == address ]] &&
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=0:suppress_equal_pcs=0"
 fi
 LOG="$OUT/fuzz.log"
 START=$(date +%s)
@@ -150,6 +158,11 @@ esac
 
 # --- Findings: replay, group by signature, minimise ------------------------------------
 unset RACEFUZZ_SEEN_DIR
+if [[ -n "$ASAN_OPTIONS_BEFORE" ]]; then
+  export ASAN_OPTIONS=$ASAN_OPTIONS_BEFORE
+else
+  unset ASAN_OPTIONS
+fi
 echo "== sorting crashes by signature"
 declare -A FIRST_FILE FIRST_TIME COUNT
 # The oldest 300 crashes are plenty to see every distinct bug of one campaign. Replays run

@@ -1,0 +1,156 @@
+// ExecuteReportingNewBugs (fuzz/skip_seen.h): each bug signature is reported once per
+// campaign, in-process. Harness-detected bugs are tested here in every build; a recovered
+// ASan report needs the libFuzzer build (-fsanitize-recover=address) and is tested by
+// skip_seen_test.sh.
+#include "fuzz/skip_seen.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "fuzz/execute.h"
+#include "fuzz/signature.h"
+#include "fuzz/text_form.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace racefuzz::fuzz {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// B8 (corpora/regressions/B8_unbalanced_put.txt): a refcount underflow the harness reports.
+constexpr const char* kRefcountBug = R"(threads 2
+T0: add system heap0
+T0: find heap0 slot0
+T0: put_keep slot0
+T1: put_keep slot0
+T2: remove heap0
+schedule 00 01 08 01
+)";
+constexpr const char* kRefcountSignature = "racefuzz.refcount.refcount_t-underflow-use-after-free";
+
+constexpr const char* kClean = R"(threads 2
+T0: add system heap0
+T1: f0 = open heap0
+T1: close f0
+T2: f1 = open heap0
+T2: close f1
+schedule 01 00 02
+)";
+
+Input Parse(const char* text) {
+  absl::StatusOr<Input> input = ParseText(text);
+  EXPECT_TRUE(input.ok()) << input.status();
+  return *input;
+}
+
+const heaps::Variant& KrefV1() {
+  static const heaps::Variant variant = *heaps::Variant::FromName("kref_v1");
+  return variant;
+}
+
+class SkipSeenTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("racefuzz-skip-seen-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  void MarkSeen(const std::string& signature) { std::ofstream(dir_ / signature).put('\n'); }
+
+  fs::path dir_;
+};
+
+TEST_F(SkipSeenTest, PlainExecuteReportsTheBugThisTestUses) {
+  std::string report;
+  ExecuteOptions options;
+  options.report_out = &report;
+  const ExecutionResult result = Execute(Parse(kRefcountBug), KrefV1(), options);
+  ASSERT_TRUE(result.failed());
+  EXPECT_EQ(SignatureFromReport(report, true), kRefcountSignature);
+}
+
+TEST_F(SkipSeenTest, ASeenHarnessBugIsSkippedInProcess) {
+  MarkSeen(kRefcountSignature);
+  SeenSignatures seen(dir_.string());
+  for (int i = 0; i < 3; ++i) {
+    const ExecutionResult result =
+        ExecuteReportingNewBugs(Parse(kRefcountBug), KrefV1(), ExecuteOptions{}, seen);
+    EXPECT_EQ(result.failure.kind, FailureKind::kRefcount);
+  }
+}
+
+TEST_F(SkipSeenTest, ANewHarnessBugPrintsTheFullReportAbortsAndIsRecorded) {
+  SeenSignatures seen(dir_.string());
+  ExecuteOptions options;
+  options.report_footer = [] { return std::string("footer of the report\n"); };
+  EXPECT_DEATH(ExecuteReportingNewBugs(Parse(kRefcountBug), KrefV1(), options, seen),
+               "BUG \\[refcount\\]: refcount_t: underflow(.|\n)*Race diagram(.|\n)*"
+               "footer of the report");
+  EXPECT_TRUE(fs::exists(dir_ / kRefcountSignature));
+}
+
+TEST_F(SkipSeenTest, ACleanInputRunsAsWithoutTheStore) {
+  const ExecutionResult plain = Execute(Parse(kClean), KrefV1(), ExecuteOptions{});
+  ASSERT_FALSE(plain.failed()) << plain.failure.title;
+  MarkSeen(kRefcountSignature);
+  SeenSignatures seen(dir_.string());
+  // Before and after skipping a known bug: the same execution, nothing carried over.
+  for (int i = 0; i < 2; ++i) {
+    const ExecutionResult clean =
+        ExecuteReportingNewBugs(Parse(kClean), KrefV1(), ExecuteOptions{}, seen);
+    EXPECT_FALSE(clean.failed()) << clean.failure.title;
+    EXPECT_EQ(clean.trace_hash, plain.trace_hash);
+    EXPECT_EQ(clean.steps, plain.steps);
+    ExecuteReportingNewBugs(Parse(kRefcountBug), KrefV1(), ExecuteOptions{}, seen);
+  }
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 1);
+}
+
+TEST(SeenSignaturesTest, EachSignatureIsNewOnceAcrossStoresOfOneDirectory) {
+  const fs::path dir = fs::temp_directory_path() / ("racefuzz-seen-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  SeenSignatures first(dir.string()), second(dir.string());
+  EXPECT_TRUE(first.FirstTime("asan.heap-use-after-free.f"));
+  EXPECT_FALSE(first.FirstTime("asan.heap-use-after-free.f"));
+  EXPECT_FALSE(second.FirstTime("asan.heap-use-after-free.f"));  // another fork-mode job
+  EXPECT_TRUE(second.FirstTime("racefuzz.deadlock.x"));
+  fs::remove_all(dir);
+}
+
+TEST(FindingTextTest, SanitizerOutputComesFirstUnlessTheHarnessFailedFirst) {
+  EXPECT_EQ(FindingText(FailureKind::kSanitizer, "asan\n", "diagram\n"), "asan\ndiagram\n");
+  EXPECT_EQ(FindingText(FailureKind::kNone, "asan\n", ""), "asan\n");
+  // Output from unwinding after a harness-detected bug is not part of its report.
+  EXPECT_EQ(FindingText(FailureKind::kDeadlock, "asan\n", "diagram\n"), "diagram\n");
+}
+
+#if defined(RACEFUZZ_ASAN)
+// Without -fsanitize-recover=address (this build) every ASan report ends the process, seen
+// or not; the captured report text must still reach stderr before the race diagram.
+TEST_F(SkipSeenTest, AnUnrecoverableSanitizerReportStillEndsTheProcessWithItsText) {
+  MarkSeen("asan.heap-use-after-free.dma_heap_buffer_alloc");
+  SeenSignatures seen(dir_.string());
+  const Input b1 = Parse(R"(threads 2
+T0: add system heap0
+T0: f0 = open heap0
+T1: f1 = alloc f0 len=4096
+T2: remove heap0
+schedule 00 01
+)");
+  EXPECT_DEATH(ExecuteReportingNewBugs(b1, KrefV1(), ExecuteOptions{}, seen),
+               "ERROR: AddressSanitizer: heap-use-after-free(.|\n)*"
+               "BUG \\[sanitizer\\]: sanitizer report above(.|\n)*Race diagram");
+}
+#endif
+
+}  // namespace
+}  // namespace racefuzz::fuzz
