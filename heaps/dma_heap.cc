@@ -199,11 +199,21 @@ int dma_heap_close(Kernel& k, inode* node, file* filp) {
 
 void dma_heap_put(Kernel& k, dma_heap* heap) {
   Yield("dma_heap_put");
-  if (PutToleratesNull(k.variant) && heap == nullptr) return;
+  if (heap == nullptr) {
+    if (PutToleratesNull(k.variant)) return;
+    // [PATCH 2/8]'s dma_heap_put() has no NULL check: kref_put(&heap->refcount, ...) reads
+    // NULL + offsetof(struct dma_heap, refcount), and the kernel oopses. Reported as the oops
+    // instead of letting the process fault: a SIGSEGV would end a fuzzing process, and the
+    // campaign could not go on past this shallow bug (B9).
+    ReportBug(FailureKind::kInvariant, "BUG: kernel NULL pointer dereference",
+              "dma_heap_put(NULL): kref_put(&heap->refcount) with heap == NULL, a consumer "
+              "put the result of a failed dma_heap_find() (the kernel oopses: #PF, "
+              "supervisor read access in kernel mode)");
+  }
   if (ReleaseUnderKrefPutMutex(k.variant)) {
     heap->refcount.PutMutex(dma_heap_release_locked, k.core.heap_list_lock);
   } else {
-    heap->refcount.Put(dma_heap_release);  // no NULL check: put(NULL) faults (B9)
+    heap->refcount.Put(dma_heap_release);
   }
 }
 
