@@ -4,7 +4,10 @@
 #ifndef RACEFUZZ_HARNESS_SOURCE_LOCATION_H_
 #define RACEFUZZ_HARNESS_SOURCE_LOCATION_H_
 
+#include <string.h>  // memrchr (GNU)
+
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 namespace racefuzz {
@@ -20,10 +23,14 @@ struct SourceLocation {
 
   // The file name without directories. Reports and trace hashes use only this, so a trace
   // does not depend on where the repository was cloned or built.
+  // (memrchr, not string_view::find_last_of: the byte loop of the latter was a quarter of
+  // the cost of Trace::Hash.)
   std::string_view Basename() const {
-    std::string_view path(file);
-    const size_t slash = path.find_last_of('/');
-    return slash == std::string_view::npos ? path : path.substr(slash + 1);
+    const size_t length = std::strlen(file);
+    const void* slash = memrchr(file, '/', length);
+    if (slash == nullptr) return std::string_view(file, length);
+    const char* base = static_cast<const char*>(slash) + 1;
+    return std::string_view(base, static_cast<size_t>(file + length - base));
   }
 
   // A stable 32-bit identity of the site (basename and line), used for reads-from feedback.

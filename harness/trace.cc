@@ -1,5 +1,7 @@
 #include "harness/trace.h"
 
+#include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "absl/strings/str_format.h"
@@ -59,16 +61,56 @@ uint32_t SourceLocation::SiteId() const {
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
 
+namespace {
+
+uint64_t Digest(std::string_view bytes) {
+  uint64_t h = kFnvOffset;
+  Mix(h, bytes);
+  return h;
+}
+
+// Digests of the trace's constant strings (labels, object names, file basenames), memoised
+// by address for the duration of one Hash() call. A trace holds these strings by pointer
+// and reads them when it is hashed, so during one call the same address always holds the
+// same content and the memo cannot change the result; it only saves hashing "mutex_lock"
+// and "dma_heap.cc" again for every event (they were most of the cost of Hash()).
+class DigestMemo {
+ public:
+  template <typename Compute>
+  uint64_t Get(const char* key, Compute compute) {
+    Slot& slot = slots_[(reinterpret_cast<uintptr_t>(key) >> 3) % kSlots];
+    if (slot.key != key) {
+      slot.key = key;
+      slot.digest = compute();
+    }
+    return slot.digest;
+  }
+
+ private:
+  struct Slot {
+    const char* key = nullptr;
+    uint64_t digest = 0;
+  };
+  static constexpr size_t kSlots = 128;
+  std::array<Slot, kSlots> slots_{};
+};
+
+}  // namespace
+
 uint64_t Trace::Hash() const {
+  DigestMemo strings;
+  DigestMemo files;
   uint64_t h = kFnvOffset;
   for (const TraceEvent& e : events_) {
+    const char* label = e.label != nullptr ? e.label : "";
+    const char* object = e.object != nullptr ? e.object : "";
+    const char* file = e.location.file != nullptr ? e.location.file : "";
     Mix(h, e.step);
-    Mix(h, static_cast<uint64_t>(e.thread) << 8 | static_cast<uint64_t>(e.kind));
-    Mix(h, e.value);
-    Mix(h, std::string_view(e.label));
-    Mix(h, std::string_view(e.object != nullptr ? e.object : ""));
-    Mix(h, e.location.Basename());
-    Mix(h, static_cast<uint64_t>(e.location.line));
+    Mix(h, uint64_t{e.value} << 32 | uint64_t{e.thread} << 8 | static_cast<uint64_t>(e.kind));
+    Mix(h, strings.Get(label, [label] { return Digest(label); }));
+    Mix(h, strings.Get(object, [object] { return Digest(object); }));
+    Mix(h, files.Get(file, [&e] { return Digest(e.location.Basename()); }));
+    Mix(h, static_cast<uint64_t>(static_cast<uint32_t>(e.location.line)));
     if (e.text >= 0) Mix(h, texts_[e.text]);
   }
   return h;

@@ -15,9 +15,7 @@
 #                   build/libfuzzer, i.e. the presets' own directories)
 #   --out           default out/soak
 # Findings are saved as OUT/<sanitizer>-<variant>/artifacts/* with a replay log, the program
-# in text form and the signature. One kind is "expected" and does not fail the soak, because
-# the program is at fault: the setup lane T0 calling tee_unregister while its own tee
-# dma-bufs are open (it waits for them forever, as the kernel would).
+# in text form and the signature. Every finding fails the soak.
 # Exit: 0 every campaign clean, 1 a finding, 2 a usage or build error.
 set -euo pipefail
 
@@ -74,20 +72,6 @@ for s in $SANITIZERS; do
     || die "$build is not a libFuzzer build"
 done
 
-# Reports where the program itself is at fault, not the model: prints why, or nothing for a
-# real finding. tee_device_unregister() waits, as the kernel does, until every tee dma-buf
-# is closed; the fuzz layer runs exit_files() for a racing thread blocked there, but the
-# setup lane T0 blocked there with its own fds open has nobody to close them (a deadlock
-# whose only wait-for chain is T0 on teedev->c_no_users).
-expected_finding() {
-  local crash=$1 sig=$2
-  if [[ $sig == racefuzz.deadlock.* ]] &&
-      grep -q "^  T0 waits for wait queue 'teedev->c_no_users'" "$crash.log" &&
-      [[ $(grep -c '^  T[0-9]* waits for' "$crash.log") -eq 1 ]]; then
-    echo "the setup lane's tee_unregister waits for its own open tee dma-bufs"
-  fi
-}
-
 mkdir -p "$OUT"
 SUMMARY=()
 findings=0
@@ -105,7 +89,6 @@ for s in $SANITIZERS; do
         -print_final_stats=1) >"$dir/fuzz.log" 2>&1 || true
     execs=$(grep -oE '^#[0-9]+' "$dir/fuzz.log" | tail -n 1 | tr -d '#')
     found=0
-    expected=0
     for crash in "$dir"/artifacts/crash-* "$dir"/artifacts/timeout-* "$dir"/artifacts/oom-*; do
       [[ -f "$crash" && "$crash" != *.* ]] || continue
       status=0
@@ -115,18 +98,12 @@ for s in $SANITIZERS; do
       sig=$("$build/fuzz/racefuzz" signature $crashed "$crash.log" 2>/dev/null || echo unknown)
       echo "$sig" >"$crash.signature"
       "$build/fuzz/racefuzz" decode "$crash" >"$crash.txt" 2>/dev/null || true
-      why=$(expected_finding "$crash" "$sig")
-      if [[ -n "$why" ]]; then
-        expected=$((expected + 1))
-        echo "   expected ${crash#$ROOT/}: $sig ($why)"
-        continue
-      fi
       found=$((found + 1))
       echo "   FINDING ${crash#$ROOT/}: $sig (replay: scripts/reproduce.sh ${crash#$ROOT/} --variant $v)"
     done
     findings=$((findings + found))
-    SUMMARY+=("$(printf '%-10s %-20s %6ss %12s execs  %s, %d expected' "$s" "$v" "$TIME" \
-      "${execs:-?}" "$([[ $found -eq 0 ]] && echo clean || echo "$found FINDING(S)")" "$expected")")
+    SUMMARY+=("$(printf '%-10s %-20s %6ss %12s execs  %s' "$s" "$v" "$TIME" \
+      "${execs:-?}" "$([[ $found -eq 0 ]] && echo clean || echo "$found FINDING(S)")")")
   done
 done
 echo

@@ -1,32 +1,52 @@
 #!/usr/bin/env bash
-# Configures, builds and runs the tests (ctest) in the dev, asan and tsan presets.
+# Configures, builds and runs the tests (ctest) in the dev, asan and tsan presets, then the
+# fuzzing checks that need whole campaigns rather than unit tests.
 #
-#   scripts/test.sh                  all three presets
-#   scripts/test.sh --preset dev     one preset (repeat --preset for several)
+#   scripts/test.sh                  all three presets, then the fuzzing checks
+#   scripts/test.sh --preset dev     one preset (repeat --preset for several); no fuzzing
+#                                    checks unless --fuzz-checks is given too
+#   scripts/test.sh --no-fuzz-checks the presets only
 #   scripts/test.sh --no-setup       skip scripts/setup.sh
 #
-# Every preset runs even when an earlier one fails; the exit status is non-zero if any
-# configure, build or test failed. The last lines are one summary per preset and a total
-# "N passed, N failed" over all tests (a preset that fails to configure or build counts as
-# one failure). Builds go to build/<preset>.
+# The fuzzing checks (about 10 minutes), each one test in the totals:
+#   oss-fuzz-check   scripts/oss-fuzz-check.sh: OSS-Fuzz's build_fuzzers + check_build for
+#                    libfuzzer+address, libfuzzer+undefined and afl+address
+#   selftest-asan/-tsan  scripts/selftest-fuzz.sh --time 30: the harness fuzzed against a
+#                    correct-by-construction program must give no report
+#   soak             scripts/soak.sh --time 60: the fixed variant under libFuzzer + ASan and
+#                    libFuzzer + TSan must stay clean
+#   determinism      scripts/check-determinism.sh over the dev, asan and tsan builds: every
+#                    corpus and regression input gives the same trace in every build
+#
+# Everything runs even when an earlier part fails; the exit status is non-zero if any
+# configure, build, test or check failed. The last lines are one summary per preset and
+# check and a total "N passed, N failed" over all tests and checks (a preset that fails to
+# configure or build counts as one failure). Builds go to build/<preset>.
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 
 presets=()
 run_setup=1
+fuzz_checks=""
 jobs=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --preset) presets+=("${2:?--preset needs a name}"); shift 2 ;;
     --preset=*) presets+=("${1#--preset=}"); shift ;;
     --no-setup) run_setup=0; shift ;;
+    --fuzz-checks) fuzz_checks=1; shift ;;
+    --no-fuzz-checks) fuzz_checks=0; shift ;;
     -j) jobs="${2:?-j needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "test.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
-[[ ${#presets[@]} -eq 0 ]] && presets=(dev asan tsan)
+if [[ ${#presets[@]} -eq 0 ]]; then
+  presets=(dev asan tsan)
+  [[ -z "$fuzz_checks" ]] && fuzz_checks=1
+fi
+[[ -z "$fuzz_checks" ]] && fuzz_checks=0
 
 if [[ $run_setup -eq 1 ]]; then
   bash scripts/setup.sh || { echo "test.sh: scripts/setup.sh failed" >&2; exit 1; }
@@ -75,6 +95,35 @@ for preset in "${presets[@]}"; do
     summaries+=("$preset: FAILED, $passed passed, $failed failed ($((SECONDS - start)) s)")
   fi
 done
+
+# One fuzzing check: its output goes to a log, shown in full when it fails.
+run_check() {
+  local name=$1 start=$SECONDS log="$logdir/check-$1.log"
+  shift
+  echo
+  echo "=== check $name: $*"
+  if "$@" >"$log" 2>&1; then
+    tail -n 4 "$log"
+    summaries+=("$name: ok ($((SECONDS - start)) s)")
+    total_passed=$((total_passed + 1))
+  else
+    cat "$log"
+    summaries+=("$name: FAILED ($((SECONDS - start)) s)")
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+if [[ $fuzz_checks -eq 1 ]]; then
+  run_check oss-fuzz-check bash scripts/oss-fuzz-check.sh -j "$jobs"
+  run_check selftest-asan bash scripts/selftest-fuzz.sh --time 30 --sanitizer address
+  run_check selftest-tsan bash scripts/selftest-fuzz.sh --time 30 --sanitizer thread
+  run_check soak bash scripts/soak.sh --time 60
+  determinism_builds=()
+  for preset in "${presets[@]}"; do
+    [[ -x build/$preset/fuzz/fixed_fuzzer ]] && determinism_builds+=(--build "build/$preset")
+  done
+  run_check determinism bash scripts/check-determinism.sh "${determinism_builds[@]}" --repeat 2
+fi
 
 echo
 echo "=== summary ==="

@@ -1,0 +1,68 @@
+// Fiber switches (harness/fiber.h) below the scheduler.
+#include "harness/fiber.h"
+
+#include <xmmintrin.h>
+
+#include <atomic>
+#include <cfenv>
+
+#include "gtest/gtest.h"
+
+namespace racefuzz {
+namespace {
+
+// Rounding mode as the x87 control word and MXCSR see it (fegetround reads only the x87 one).
+struct RoundingModes {
+  int x87;
+  unsigned sse;
+};
+RoundingModes CurrentRounding() { return {std::fegetround(), _mm_getcsr() & _MM_ROUND_MASK}; }
+
+struct FpPair {
+  FiberContext host;
+  FiberContext fiber;
+  // Atomics: the switches carry no happens-before for TSan (__tsan_switch_to_fiber_no_sync).
+  std::atomic<int> fiber_x87_after_resume{-1};
+  std::atomic<unsigned> fiber_sse_after_resume{~0u};
+};
+
+[[noreturn]] void FpFiber(void* arg) {
+  auto* pair = static_cast<FpPair*>(arg);
+  std::fesetround(FE_UPWARD);  // sets both the x87 control word and MXCSR
+  SwitchContext(&pair->fiber, &pair->host, /*leaving_for_good=*/false);
+  const RoundingModes mine = CurrentRounding();
+  pair->fiber_x87_after_resume.store(mine.x87, std::memory_order_relaxed);
+  pair->fiber_sse_after_resume.store(mine.sse, std::memory_order_relaxed);
+  for (;;) SwitchContext(&pair->fiber, &pair->host, /*leaving_for_good=*/false);
+}
+
+// The switch restores the floating-point control state only when it differs (harness/
+// fiber.cc), so both directions must be checked: a fiber's change does not leak into the
+// host, and the host's state does not overwrite the fiber's.
+TEST(FiberTest, EachFiberKeepsItsOwnFloatingPointControlState) {
+  const int saved = std::fegetround();
+  std::fesetround(FE_TONEAREST);
+  StackPool stacks(64 * 1024);
+  // Static: the parked fiber's last TSan accesses must not land on stack memory that the
+  // test's callers reuse afterwards.
+  static FpPair pair;
+  pair.host.InitHost();
+  pair.fiber.InitFiber(stacks.Acquire(), &FpFiber, &pair);
+
+  SwitchContext(&pair.host, &pair.fiber, /*leaving_for_good=*/false);
+  const RoundingModes host_after = CurrentRounding();
+  SwitchContext(&pair.host, &pair.fiber, /*leaving_for_good=*/false);
+  const RoundingModes host_again = CurrentRounding();
+  pair.fiber.Destroy();  // parked mid-loop; its stack is simply not reused
+  std::fesetround(saved);
+
+  EXPECT_EQ(host_after.x87, FE_TONEAREST);
+  EXPECT_EQ(host_after.sse, static_cast<unsigned>(_MM_ROUND_NEAREST));
+  EXPECT_EQ(pair.fiber_x87_after_resume.load(), FE_UPWARD);
+  EXPECT_EQ(pair.fiber_sse_after_resume.load(), static_cast<unsigned>(_MM_ROUND_UP));
+  EXPECT_EQ(host_again.x87, FE_TONEAREST);
+  EXPECT_EQ(host_again.sse, static_cast<unsigned>(_MM_ROUND_NEAREST));
+}
+
+}  // namespace
+}  // namespace racefuzz
