@@ -37,7 +37,6 @@ std::string CellText(const Trace& trace, const TraceEvent& e,
     case EventKind::kThreadFinish:
       return "[exits]";
     case EventKind::kThreadStart:
-    case EventKind::kPreempt:
       return "";
   }
   return "";

@@ -267,7 +267,7 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
   }
   if (next == current_) return;
   decisions_.push_back({step, next});
-  trace_.Add({step, current_, EventKind::kPreempt, -1, next, "preempt", location});
+  trace_.MarkPreempted(next);
   SwitchToThread(next, /*leaving_for_good=*/false);
 }
 

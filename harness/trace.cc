@@ -43,7 +43,6 @@ const char* KindName(EventKind kind) {
   switch (kind) {
     case EventKind::kThreadStart: return "start";
     case EventKind::kYield: return "yield";
-    case EventKind::kPreempt: return "preempt";
     case EventKind::kBlock: return "block";
     case EventKind::kWake: return "wake";
     case EventKind::kAnnotation: return "note";
@@ -122,7 +121,9 @@ std::string Trace::Dump() const {
     absl::StrAppendFormat(&out, "%6d T%d %-7s %s", e.step, e.thread, KindName(e.kind), e.label);
     if (e.object != nullptr) absl::StrAppendFormat(&out, "(%s)", e.object);
     if (e.text >= 0) absl::StrAppendFormat(&out, " \"%s\"", texts_[e.text]);
-    if (e.kind == EventKind::kPreempt || e.kind == EventKind::kWake) {
+    if (e.kind == EventKind::kYield && e.value > 0) {
+      absl::StrAppendFormat(&out, " ->T%d", e.value - 1);
+    } else if (e.kind == EventKind::kWake) {
       absl::StrAppendFormat(&out, " ->T%d", e.value);
     }
     if (e.location.line > 0) {
