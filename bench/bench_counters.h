@@ -18,6 +18,7 @@ inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 // 1,000 yield points per logical thread, and 1,000 round trips of the baton per iteration.
 inline constexpr char kFiberSwitchBenchmark[] = "BM_FiberSwitch/1000";
 inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
+inline constexpr char kOneCoreBatonBenchmark[] = "BM_OsThreadSemBatonOneCore/1000";
 inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";
 
 // The fastest of the repetitions, added to every benchmark's statistics (min is not one of

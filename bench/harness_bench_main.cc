@@ -56,6 +56,11 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     const double ratio = baton / fiber;
     std::printf("racefuzz switch: %.1f ns, OS-thread baton: %.0f ns, ratio: %.0f x\n", fiber, baton,
                 ratio);
+    const double one_core_baton = Counter(kOneCoreBatonBenchmark, kNsPerSwitch);
+    if (one_core_baton > 0) {
+      std::printf("with both OS threads pinned to one core: baton %.0f ns, ratio: %.0f x\n",
+                  one_core_baton, one_core_baton / fiber);
+    }
     std::printf(
         "racefuzz switch in CPU time of its OS thread: %.1f ns (raw annotated fcontext "
         "switch: %.1f ns)\n",

@@ -3,6 +3,8 @@
 // folly's DeterministicSchedule serialises real threads (folly/test/DeterministicSchedule.cpp:
 // one semaphore per thread; the running thread posts the next one's and waits on its own).
 // Both report wall-clock nanoseconds per switch in the counter kNsPerSwitch.
+#include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <time.h>
 
@@ -198,15 +200,33 @@ class StdBinarySemaphore {
   std::binary_semaphore sem_{0};
 };
 
+// Pins the calling OS thread to one CPU, or back to `saved`.
+cpu_set_t PinToCpu(int cpu) {
+  cpu_set_t saved;
+  pthread_getaffinity_np(pthread_self(), sizeof(saved), &saved);
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(cpu, &one);
+  pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+  return saved;
+}
+
 // Two OS threads alternate: the benchmark thread posts the partner's semaphore and waits on
-// its own; the partner does the reverse. Each hand-over is one switch.
-template <typename Semaphore>
+// its own; the partner does the reverse. Each hand-over is one switch. With `one_core` both
+// threads are pinned to the CPU the benchmark runs on, as in a fuzzing job that has one
+// core: every hand-over is then a context switch on that CPU. Without it the partner may
+// wait on an otherwise idle core, the baton's best case.
+template <typename Semaphore, bool one_core = false>
 void BM_OsThreadBaton(benchmark::State& state) {
   const int64_t round_trips = state.range(0);
   Semaphore to_partner;
   Semaphore to_bench;
   std::atomic<bool> stop{false};
+  const int cpu = sched_getcpu();
+  cpu_set_t saved_affinity;
+  if (one_core) saved_affinity = PinToCpu(cpu);
   std::thread partner([&] {
+    if (one_core) PinToCpu(cpu);
     for (;;) {
       to_partner.Wait();
       if (stop.load(std::memory_order_relaxed)) return;
@@ -227,6 +247,7 @@ void BM_OsThreadBaton(benchmark::State& state) {
   stop.store(true, std::memory_order_relaxed);
   to_partner.Post();
   partner.join();
+  if (one_core) pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
   state.counters[kNsPerSwitch] = total_ns / static_cast<double>(switches);
   state.counters["switches"] = static_cast<double>(switches);
 }
@@ -235,12 +256,20 @@ void BM_OsThreadSemBaton(benchmark::State& state) { BM_OsThreadBaton<PosixSemaph
 void BM_OsThreadStdSemaphoreBaton(benchmark::State& state) {
   BM_OsThreadBaton<StdBinarySemaphore>(state);
 }
+void BM_OsThreadSemBatonOneCore(benchmark::State& state) {
+  BM_OsThreadBaton<PosixSemaphore, /*one_core=*/true>(state);
+}
 BENCHMARK(BM_OsThreadSemBaton)
     ->Arg(1000)
     ->UseRealTime()
     ->ComputeStatistics("min", MinStatistic)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_OsThreadStdSemaphoreBaton)
+    ->Arg(1000)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinStatistic)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_OsThreadSemBatonOneCore)
     ->Arg(1000)
     ->UseRealTime()
     ->ComputeStatistics("min", MinStatistic)
