@@ -40,7 +40,8 @@ endif()
 set(RACEFUZZ_FUZZ_COMPILE "")
 if(RACEFUZZ_FUZZ_ENGINE STREQUAL "libfuzzer")
   # stack-depth measures against the OS thread's stack and is meaningless on fiber stacks.
-  set(RACEFUZZ_FUZZ_COMPILE -fsanitize=fuzzer-no-link -fno-sanitize-coverage=stack-depth)
+  set(RACEFUZZ_FUZZ_COMPILE -fsanitize=fuzzer-no-link -fno-sanitize-coverage=stack-depth
+      -fno-sanitize-coverage=trace-cmp)
 elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
   # afl-clang-fast++ instruments every translation unit it compiles, except the files its
   # AFL_LLVM_DENYLIST names (the harness, the fuzz layer's framework code). The list is

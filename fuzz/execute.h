@@ -28,6 +28,10 @@ struct ExecuteOptions {
   // With FailurePolicy::kReturn: receives the full report of a failed execution (the
   // scheduler can only format it while the execution's options are alive).
   std::string* report_out = nullptr;
+  // With report_out: the report is formatted only if this returns true for the failure (a
+  // campaign skips bugs it already has, and formatting the race diagram would be a large
+  // part of such an execution). nullptr: always.
+  std::function<bool(const Failure&)> report_if;
   // A program of at most 63 operations needs a few thousand scheduling points; more means a
   // livelock in the model.
   uint64_t step_budget = 100000;

@@ -67,18 +67,28 @@ SanitizerCapture::SanitizerCapture() {
 #endif
 }
 
-std::string SanitizerCapture::Close() {
+std::string SanitizerCapture::Peek() const {
   std::string text;
-  if (!open_) return text;
-  open_ = false;
 #if defined(RACEFUZZ_ASAN)
-  capturing = false;
-  SetReportFd(STDERR_FILENO);
+  if (!open_) return text;
   const off_t end = lseek(capture_fd, 0, SEEK_CUR);
   if (end > 0) {
     text.resize(static_cast<size_t>(end));
     const ssize_t n = pread(capture_fd, text.data(), text.size(), 0);
     text.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+#endif
+  return text;
+}
+
+std::string SanitizerCapture::Close() {
+  std::string text = Peek();
+  if (!open_) return text;
+  open_ = false;
+#if defined(RACEFUZZ_ASAN)
+  capturing = false;
+  SetReportFd(STDERR_FILENO);
+  if (!text.empty()) {
     if (ftruncate(capture_fd, 0) != 0 || lseek(capture_fd, 0, SEEK_SET) != 0) {
       std::perror("racefuzz: cannot reset the sanitizer capture");
       std::abort();

@@ -24,6 +24,8 @@ class SanitizerCapture {
   SanitizerCapture(const SanitizerCapture&) = delete;
   SanitizerCapture& operator=(const SanitizerCapture&) = delete;
 
+  // What was printed since the capture opened, which stays open.
+  std::string Peek() const;
   // Stops capturing (reports go to stderr again) and returns what was printed since the
   // capture opened. Later calls return "".
   std::string Close();

@@ -24,6 +24,24 @@ bool SeenSignatures::FirstTime(const std::string& signature) {
   return true;
 }
 
+bool SeenSignatures::Known(const std::string& signature) const {
+  if (known_.count(signature) != 0) return true;
+  if (access(absl::StrCat(dir_, "/", signature).c_str(), F_OK) != 0) return false;
+  known_.insert(signature);
+  return true;
+}
+
+std::string FailureSignature(const Failure& failure, absl::string_view sanitizer_output) {
+  if (failure.kind == FailureKind::kSanitizer) {
+    // The sanitizer's own report comes first in the text; the harness's "[sanitizer]"
+    // report after it carries no signature of its own.
+    return SignatureFromReport(sanitizer_output, /*crashed=*/true);
+  }
+  // The report's first line: "==racefuzz== BUG [<kind>]: <title>".
+  absl::string_view title = failure.title;
+  return HarnessSignature(FailureKindName(failure.kind), title.substr(0, title.find('\n')));
+}
+
 std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
                         absl::string_view report) {
   if (failure != FailureKind::kNone && failure != FailureKind::kSanitizer) {
@@ -35,14 +53,24 @@ std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
 ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant& variant,
                                         ExecuteOptions options, SeenSignatures& seen) {
   std::string report;
+  std::string signature;
+  SanitizerCapture capture;
   options.on_failure = FailurePolicy::kReturn;
   options.report_out = &report;
-  SanitizerCapture capture;
+  // Only a new bug needs its report (the race diagram is costly to draw).
+  options.report_if = [&](const Failure& failure) {
+    signature = FailureSignature(failure, capture.Peek());
+    return !seen.Known(signature);
+  };
   const ExecutionResult result = Execute(input, variant, options);
   const std::string sanitizer_output = capture.Close();
-  if (!result.failed() && sanitizer_output.empty()) return result;
+  if (!result.failed()) {
+    if (sanitizer_output.empty()) return result;
+    // A report outside the execution (e.g. while the World was destroyed).
+    signature = SignatureFromReport(sanitizer_output, /*crashed=*/true);
+  }
+  if (!seen.FirstTime(signature)) return result;
   const std::string text = FindingText(result.failure.kind, sanitizer_output, report);
-  if (!seen.FirstTime(SignatureFromReport(text, /*crashed=*/true))) return result;
   std::fwrite(text.data(), 1, text.size(), stderr);
   std::fflush(stderr);
   std::abort();  // the engine saves this input as the crash of a new bug

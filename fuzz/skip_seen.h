@@ -40,10 +40,12 @@ class SeenSignatures {
   explicit SeenSignatures(std::string dir) : dir_(std::move(dir)) {}
   // True the first time any process of the campaign asks about `signature`.
   bool FirstTime(const std::string& signature);
+  // Whether some process of the campaign has had `signature` (does not record it).
+  bool Known(const std::string& signature) const;
 
  private:
   std::string dir_;
-  std::set<std::string> known_;
+  mutable std::set<std::string> known_;
 };
 
 // The text a run with FailurePolicy::kAbort would have printed for this execution, given
@@ -53,7 +55,11 @@ class SeenSignatures {
 std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
                         absl::string_view report);
 
-// Runs `input` once (options.on_failure and report_out are overridden). Returns the result
+// The signature SignatureFromReport gives the report of this failure (and the sanitizer
+// output captured before it), without formatting the report.
+std::string FailureSignature(const Failure& failure, absl::string_view sanitizer_output);
+
+// Runs `input` once (options.on_failure, report_out and report_if are overridden). Returns the result
 // when the execution is clean or shows a bug in `seen`; otherwise prints the report and
 // aborts.
 ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant& variant,

@@ -62,7 +62,10 @@ class MutexGuard {
     if (state == State::kLock) Lock(location);
     held_ = state != State::kUnlocked;
   }
-  ~MutexGuard() {
+  // noexcept(false), as harness MutexLock: mutex_unlock() is a scheduling point, where a
+  // failure (a recovered sanitizer report, lock misuse, the step budget) stops the execution
+  // by unwinding it with an exception.
+  ~MutexGuard() noexcept(false) {
     if (held_) mutex_.Unlock();
   }
   MutexGuard(const MutexGuard&) = delete;

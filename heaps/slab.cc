@@ -1,7 +1,6 @@
 #include "heaps/slab.h"
 
 #include <algorithm>
-#include <cstring>
 #include <utility>
 
 namespace racefuzz::heaps {
@@ -23,9 +22,9 @@ class SlabRegistry::Guard {
 
 SlabRegistry::~SlabRegistry() { FreeAll(); }
 
-void SlabRegistry::Insert(void* object, const char* type, Deleter deleter) {
+void SlabRegistry::Insert(void* object, const void* type_tag, Deleter deleter) {
   Guard guard(lock_);
-  live_[object] = Entry{next_id_++, type, deleter};
+  live_[object] = Entry{next_id_++, type_tag, deleter};
 }
 
 bool SlabRegistry::Erase(void* object) {
@@ -33,11 +32,11 @@ bool SlabRegistry::Erase(void* object) {
   return live_.erase(object) != 0;
 }
 
-std::vector<void*> SlabRegistry::Live(const char* type) const {
+std::vector<void*> SlabRegistry::Live(const void* type_tag) const {
   Guard guard(lock_);
   std::vector<std::pair<uint64_t, void*>> found;
   for (const auto& [object, entry] : live_) {
-    if (std::strcmp(entry.type, type) == 0) found.emplace_back(entry.id, const_cast<void*>(object));
+    if (entry.type_tag == type_tag) found.emplace_back(entry.id, const_cast<void*>(object));
   }
   std::sort(found.begin(), found.end());
   std::vector<void*> out;

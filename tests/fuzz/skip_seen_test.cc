@@ -78,6 +78,19 @@ TEST_F(SkipSeenTest, PlainExecuteReportsTheBugThisTestUses) {
   EXPECT_EQ(SignatureFromReport(report, true), kRefcountSignature);
 }
 
+// The campaign computes a harness failure's signature without formatting its report; it
+// must be the one the scripts get from the printed report.
+TEST_F(SkipSeenTest, FailureSignatureIsTheSignatureOfThePrintedReport) {
+  for (const char* program : {kRefcountBug, "threads 1\nT1: find heap0 slot0\nT1: put slot0\n"}) {
+    std::string report;
+    ExecuteOptions options;
+    options.report_out = &report;
+    const ExecutionResult result = Execute(Parse(program), KrefV1(), options);
+    ASSERT_TRUE(result.failed()) << program;
+    EXPECT_EQ(FailureSignature(result.failure, ""), SignatureFromReport(report, true));
+  }
+}
+
 TEST_F(SkipSeenTest, ASeenHarnessBugIsSkippedInProcess) {
   MarkSeen(kRefcountSignature);
   SeenSignatures seen(dir_.string());
