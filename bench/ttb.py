@@ -5,7 +5,7 @@ Run by `scripts/bench.sh ttb [--quick|--full]`; see bench/README.md. Two kinds o
 
 * Fuzzing campaigns (libFuzzer with and without interleaving feedback, AFL++): the default
   campaign of scripts/fuzz.sh (kref_v1, ASan, fork mode ignoring crashes, dictionary,
-  known harness reports skipped after their first time) but from an EMPTY corpus (AFL++
+  a known report skipped in-process after its first time) but from an EMPTY corpus (AFL++
   needs one input: a 2-byte empty program). One campaign finds many bugs, so each trial is
   one campaign, and the time to a bug is the modification time of the first crash artifact
   whose replayed report is that bug, minus the campaign's start.
@@ -156,7 +156,7 @@ def fuzz_command(strategy, builds, workdir, cap, seed, corpus):
         # scripts/fuzz.sh's settings, one job.
         command = [binary, "corpus", f"-dict={dictionary}", f"-max_total_time={cap}",
                    "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1",
-                   "-artifact_prefix=artifacts/", "-max_len=512", "-timeout=10",
+                   "-artifact_prefix=artifacts/", "-max_len=64", "-len_control=0", "-timeout=10",
                    f"-seed={seed}"]
         return command, os.path.join(workdir, "artifacts", "crash-*")
     binary = os.path.join(builds.afl, "fuzz", f"{VARIANT}_fuzzer")
@@ -179,6 +179,10 @@ def run_campaign(strategy, builds, cap, seed, scratch, corpus):
     if "no-skip" not in strategy:
         env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")
         os.makedirs(env["RACEFUZZ_SEEN_DIR"])
+        if strategy.startswith("libfuzzer"):
+            # As scripts/fuzz.sh: ASan recovers, so a known report does not end the process.
+            env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
+                                                       "halt_on_error=0:suppress_equal_pcs=0"]))
     env.update(AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_NO_AFFINITY="1", AFL_SKIP_CRASHES="1", AFL_FAST_CAL="1", AFL_QUIET="1")
     found, seen_files = {}, set()

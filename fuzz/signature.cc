@@ -54,7 +54,8 @@ std::string ShortFunctionName(absl::string_view symbol) {
 // The function of the first stack frame in the model ("heaps/" sources): the place a
 // kernel reviewer would look, whatever harness or libc frame sits on top. Falls back to the
 // first symbolised frame.
-std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t from) {
+std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t from,
+                          absl::string_view skip_file = "") {
   std::string first;
   for (size_t i = from; i < lines.size(); ++i) {
     absl::string_view line = absl::StripLeadingAsciiWhitespace(lines[i]);
@@ -70,7 +71,10 @@ std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t fr
         in != absl::string_view::npos ? line.substr(in + 4) : line.substr(space + 1);
     const std::string function = ShortFunctionName(rest);
     if (first.empty()) first = function;
-    if (absl::StrContains(rest, "heaps/")) return function;
+    if (absl::StrContains(rest, "heaps/") &&
+        (skip_file.empty() || !absl::StrContains(rest, skip_file))) {
+      return function;
+    }
   }
   return first.empty() ? "unknown" : first;
 }
@@ -79,6 +83,17 @@ std::string ModelFunction(const std::vector<absl::string_view>& lines, size_t fr
 
 std::string HarnessSignature(absl::string_view kind, absl::string_view title) {
   return absl::StrCat("racefuzz.", Slug(kind), ".", Slug(title));
+}
+
+std::string FreeSite(absl::string_view output) {
+  const std::vector<absl::string_view> lines = absl::StrSplit(output, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!absl::StrContains(lines[i], "freed by thread")) continue;
+    // The allocator's own frames (kfree in heaps/slab.h) say nothing about who freed it.
+    const std::string function = ModelFunction(lines, i + 1, "heaps/slab.h");
+    return function == "unknown" ? "" : function;
+  }
+  return "";
 }
 
 std::string SignatureFromReport(absl::string_view output, bool crashed) {

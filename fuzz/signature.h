@@ -26,6 +26,11 @@ std::string HarnessSignature(absl::string_view kind, absl::string_view title);
 // process died (a signal or a non-zero exit), for reports with no recognisable header.
 std::string SignatureFromReport(absl::string_view output, bool crashed);
 
+// For an ASan use-after-free report: the first model function of the stack that freed the
+// memory ("" if there is none). The same use can follow different frees, which are
+// different bugs (B1: dma_heap_release; B13: the module unload's FreeModuleImage).
+std::string FreeSite(absl::string_view output);
+
 }  // namespace racefuzz::fuzz
 
 #endif  // RACEFUZZ_FUZZ_SIGNATURE_H_

@@ -24,6 +24,21 @@ bool SeenSignatures::FirstTime(const std::string& signature) {
   return true;
 }
 
+namespace {
+
+// A sanitizer report's key in the store: its signature, and for a use-after-free also who
+// freed the memory, so that B1 and B13 (same use, different free) are each reported. The
+// sanitizer's own report comes first in the text; the harness's "[sanitizer]" report after
+// it carries no signature of its own.
+std::string SanitizerKey(absl::string_view sanitizer_output) {
+  std::string key = SignatureFromReport(sanitizer_output, /*crashed=*/true);
+  const std::string free_site = FreeSite(sanitizer_output);
+  if (!free_site.empty()) absl::StrAppend(&key, ".freed-in-", free_site);
+  return key;
+}
+
+}  // namespace
+
 bool SeenSignatures::Known(const std::string& signature) const {
   if (known_.count(signature) != 0) return true;
   if (access(absl::StrCat(dir_, "/", signature).c_str(), F_OK) != 0) return false;
@@ -32,11 +47,7 @@ bool SeenSignatures::Known(const std::string& signature) const {
 }
 
 std::string FailureSignature(const Failure& failure, absl::string_view sanitizer_output) {
-  if (failure.kind == FailureKind::kSanitizer) {
-    // The sanitizer's own report comes first in the text; the harness's "[sanitizer]"
-    // report after it carries no signature of its own.
-    return SignatureFromReport(sanitizer_output, /*crashed=*/true);
-  }
+  if (failure.kind == FailureKind::kSanitizer) return SanitizerKey(sanitizer_output);
   // The report's first line: "==racefuzz== BUG [<kind>]: <title>".
   absl::string_view title = failure.title;
   return HarnessSignature(FailureKindName(failure.kind), title.substr(0, title.find('\n')));
@@ -67,7 +78,7 @@ ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant
   if (!result.failed()) {
     if (sanitizer_output.empty()) return result;
     // A report outside the execution (e.g. while the World was destroyed).
-    signature = SignatureFromReport(sanitizer_output, /*crashed=*/true);
+    signature = SanitizerKey(sanitizer_output);
   }
   if (!seen.FirstTime(signature)) return result;
   const std::string text = FindingText(result.failure.kind, sanitizer_output, report);

@@ -11,8 +11,9 @@
 //     ASAN_OPTIONS=halt_on_error=0, lets the code go on; the scheduler stops the execution
 //     at its next scheduling point (Scheduler::NoteSanitizerReport) and the report's text
 //     is captured off stderr (fuzz/sanitizer_capture.h);
-//   * the signature of the report (fuzz/signature.h, the same function the scripts use) is
-//     looked up in the campaign's store: seen before, the input counts as clean; new, the
+//   * the signature of the report (fuzz/signature.h, the same function the scripts use;
+//     for a use-after-free with the function that freed the memory added) is looked up in
+//     the campaign's store: seen before, the input counts as clean; new, the
 //     full report is printed exactly as FailurePolicy::kAbort prints it and the process
 //     aborts, so the engine saves the input as a crash.
 // A report ASan cannot recover from (a SEGV) or any report with halt_on_error=1 still ends
@@ -55,8 +56,9 @@ class SeenSignatures {
 std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
                         absl::string_view report);
 
-// The signature SignatureFromReport gives the report of this failure (and the sanitizer
-// output captured before it), without formatting the report.
+// The key of this failure in the store, without formatting its report: for a harness
+// failure, the signature SignatureFromReport gives its report; for a sanitizer report, that
+// signature plus, for a use-after-free, the function that freed the memory (FreeSite).
 std::string FailureSignature(const Failure& failure, absl::string_view sanitizer_output);
 
 // Runs `input` once (options.on_failure, report_out and report_if are overridden). Returns the result

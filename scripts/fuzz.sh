@@ -134,10 +134,13 @@ progress() {
 case "$ENGINE" in
   libfuzzer)
     # Fork mode even for one job: crashes do not stop the campaign, so it keeps finding
-    # distinct bugs; every crash is saved under artifacts/.
+    # distinct bugs; every crash is saved under artifacts/. -len_control=0: libFuzzer would
+    # otherwise start at 4-byte inputs and grow slowly, while a racing program with a
+    # schedule needs 20-30 bytes; 64 bytes hold 15 operations or a 5-operation program with
+    # its schedule, and keep executions short.
     (cd "$OUT" && "$BIN" corpus -dict="$DICT" -max_total_time="$TIME" -fork="$JOBS" \
         -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -artifact_prefix=artifacts/ \
-        -max_len=512 -timeout=10 -seed="$SEED" -print_final_stats=1 2>&1 || true) \
+        -max_len=64 -len_control=0 -timeout=10 -seed="$SEED" -print_final_stats=1 2>&1 || true) \
       | tee "$LOG" | progress '^#[0-9]+: cov|INFO: fuzzed for'
     CRASHES=("$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-*)
     ;;

@@ -20,6 +20,24 @@ SUMMARY: AddressSanitizer: heap-use-after-free harness/refcount.h:50:5 in racefu
   EXPECT_EQ(SignatureFromReport(report, true), "asan.heap-use-after-free.dma_heap_ioctl");
 }
 
+TEST(SignatureTest, FreeSiteIsTheFirstModelFrameThatFreedSkippingTheAllocator) {
+  const char* report = R"(==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020
+READ of size 8 at 0x602000000010 thread T0
+    #0 0x56 in racefuzz::heaps::dma_heap_buffer_alloc(racefuzz::heaps::Kernel&) heaps/dma_heap.cc:120:9
+
+freed by thread T0 here:
+    #0 0x58 in operator delete(void*)
+    #1 0x59 in void racefuzz::heaps::kfree<racefuzz::heaps::tee_module>(racefuzz::heaps::SlabRegistry&) heaps/slab.h:90:3
+    #2 0x5a in racefuzz::heaps::(anonymous namespace)::FreeModuleImage(racefuzz::heaps::Kernel&) heaps/module.cc:40:3
+    #3 0x5b in racefuzz::heaps::World::UnloadModule(int) heaps/world.cc:170:3
+
+previously allocated by thread T0 here:
+    #0 0x5c in operator new(unsigned long)
+)";
+  EXPECT_EQ(FreeSite(report), "freemoduleimage");
+  EXPECT_EQ(FreeSite("==racefuzz== BUG [refcount]: refcount_t: underflow\n"), "");
+}
+
 TEST(SignatureTest, HarnessBugUsesKindAndTitle) {
   const char* report =
       "\n==racefuzz== BUG [refcount]: refcount_t: underflow; use-after-free\n"

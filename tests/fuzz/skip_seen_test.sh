@@ -20,7 +20,7 @@ REG=$ROOT/corpora/regressions
 SEEDS=("$ROOT"/corpora/seeds/*.bin)
 B1=$REG/B1_ioctl_after_removal.bin
 B8=$REG/B8_unbalanced_put.bin
-UAF=asan.heap-use-after-free.dma_heap_buffer_alloc
+UAF=asan.heap-use-after-free.dma_heap_buffer_alloc.freed-in-dma_heap_release
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 RECOVER=halt_on_error=0:suppress_equal_pcs=0
