@@ -291,6 +291,10 @@ void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
 
 void Scheduler::Wake(ThreadId thread) {
   sanitizer::HarnessScope harness_scope;
+  // While a failure unwinds the execution (destructors releasing locks), nobody is
+  // scheduled any more, and the trace must stay as it was when the failure happened: the
+  // report of a kReturn run is formatted after the unwinding and must equal the kAbort one.
+  if (unwinding_) return;
   LogicalThread& t = *threads_[thread];
   if (t.state != ThreadState::kBlocked) return;
   t.state = ThreadState::kRunnable;
@@ -418,6 +422,7 @@ bool Scheduler::WaitForQuiescence(SourceLocation location) {
 
 void Scheduler::Annotate(std::string text, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
+  if (unwinding_) return;  // the trace ends at the failure (see Wake)
   trace_.Add({step_, current_, EventKind::kAnnotation, trace_.AddText(std::move(text)), 0, "",
               location});
 }

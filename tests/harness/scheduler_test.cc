@@ -1,5 +1,7 @@
 #include "harness/scheduler.h"
 
+#include <atomic>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "harness/mutex.h"
 #include "harness/random_strategy.h"
 #include "harness/replay_strategy.h"
+#include "harness/strategy.h"
 #include "harness/thread.h"
 #include "harness/wait_queue.h"
 #include "harness/yield.h"
@@ -226,6 +229,52 @@ TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
   });
   EXPECT_FALSE(good.failed());
   EXPECT_EQ(value, 1);
+}
+
+// Preempts at every yield point in favour of the lowest-numbered other runnable thread.
+class AlwaysSwitchStrategy final : public Strategy {
+ public:
+  bool ShouldPreempt(const YieldContext&) override { return true; }
+  ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current, uint64_t) override {
+    for (ThreadId t : runnable) {
+      if (t != current) return t;
+    }
+    return runnable.front();
+  }
+  std::string Describe() const override { return "always-switch"; }
+};
+
+// Under kReturn the report is formatted after the failure has unwound every thread, so the
+// trace must end where the failure happened: destructors that release a lock on the way
+// out (and so wake its waiter) must not add to it, or the report (and its trace hash)
+// would differ from the kAbort report of the same input.
+TEST(SchedulerTest, TraceEndsAtTheFailureWhenUnwindingReleasesALock) {
+  Scheduler scheduler;
+  AlwaysSwitchStrategy strategy;
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  options.on_failure = FailurePolicy::kReturn;
+  std::atomic<bool> holding{false};
+  std::atomic<size_t> events_at_failure{0};
+  ExecutionResult r = scheduler.Run(options, [&] {
+    Mutex m("m");
+    ThreadId holder = SpawnThread(
+        [&] {
+          MutexLock lock(m);
+          holding = true;
+          for (int i = 0; i < 10; ++i) Yield("holding m");  // main blocks on m meanwhile
+          events_at_failure = Scheduler::Active()->trace().events().size();
+          ReportBug(FailureKind::kInvariant, "stop while main waits for m");
+        },
+        "holder");
+    while (!holding) Yield("wait for the holder");
+    MutexLock lock(m);
+    JoinThread(holder);
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.title, "stop while main waits for m");
+  EXPECT_THAT(scheduler.FormatReport(r.failure), HasSubstr("[blocks on mutex m]"));
+  EXPECT_EQ(scheduler.trace().events().size(), events_at_failure.load());
 }
 
 TEST(SchedulerTest, QuiescenceLetsExitPathReleaseAWaiter) {
