@@ -15,6 +15,8 @@
 #                    correct-by-construction program must give no report
 #   soak             scripts/soak.sh --time 60: the fixed variant under libFuzzer + ASan and
 #                    libFuzzer + TSan must stay clean
+#   skip-seen        tests/fuzz/skip_seen_test.sh on the libfuzzer-asan kref_v1 target: a
+#                    campaign reports each bug once, recovering from ASan in-process
 #   determinism      scripts/check-determinism.sh over the dev, asan and tsan builds: every
 #                    corpus and regression input gives the same trace in every build
 #
@@ -113,11 +115,20 @@ run_check() {
   fi
 }
 
+# The campaign's in-process skip-seen mode needs the libFuzzer + ASan build (recovery).
+skip_seen_check() {
+  local build=build/libfuzzer-asan
+  if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset libfuzzer-asan || return 1; fi
+  cmake --build "$build" --target kref_v1_fuzzer -j "$jobs" || return 1
+  bash tests/fuzz/skip_seen_test.sh "$build/fuzz/kref_v1_fuzzer"
+}
+
 if [[ $fuzz_checks -eq 1 ]]; then
   run_check oss-fuzz-check bash scripts/oss-fuzz-check.sh -j "$jobs"
   run_check selftest-asan bash scripts/selftest-fuzz.sh --time 30 --sanitizer address
   run_check selftest-tsan bash scripts/selftest-fuzz.sh --time 30 --sanitizer thread
   run_check soak bash scripts/soak.sh --time 60
+  run_check skip-seen skip_seen_check
   determinism_builds=()
   for preset in "${presets[@]}"; do
     [[ -x build/$preset/fuzz/fixed_fuzzer ]] && determinism_builds+=(--build "build/$preset")
