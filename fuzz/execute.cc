@@ -57,6 +57,11 @@ class ProgramRun {
   }
 
   void Main() {
+    // The same exit path, for when the setup lane itself is what blocks (for example a tee
+    // heap's device probe waiting on device_lock behind an unbind that waits for this
+    // process's tee dma-bufs): then nobody reaches WaitForQuiescence below, and the
+    // harness runs the exit path in a thread of its own before it would report a deadlock.
+    SetExitPath([this] { world_.CloseAll(); }, "exit_path");
     RunLane(0);
     std::vector<ThreadId> threads;
     for (int lane = 1; lane <= program_.num_threads; ++lane) {

@@ -121,6 +121,8 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   failure_ = Failure{};
   unwinding_ = false;
   quiescence_waiter_ = kNoThread;
+  exit_path_ = nullptr;
+  exit_path_runs_ = 0;
   sanitizer_report_pending_ = false;
   options.strategy->BeginExecution();
   host_.InitHost();
@@ -156,6 +158,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
 
 void Scheduler::FinishExecution() {
   active_ = nullptr;
+  exit_path_ = nullptr;  // it may refer to the execution's state
   current_ = kNoThread;
   for (size_t i = 0; i < num_threads_; ++i) {
     LogicalThread& t = *threads_[i];
@@ -320,12 +323,16 @@ void Scheduler::Reschedule(bool leaving_for_good) {
     Wake(waiter);
     RunnableThreads(scratch_runnable_);
   }
+  if (scratch_runnable_.empty() && exit_path_ && exit_path_runs_ < kMaxExitPathRuns &&
+      num_threads_ < kMaxThreads && AnyThreadUnfinished()) {
+    // Nobody waits for quiescence but it has come: run the exit path in a thread of its own.
+    ++exit_path_runs_;
+    LogicalThread& t = NewThread(exit_path_, exit_path_name_);
+    sanitizer::Release(&t.spawn_token);
+    RunnableThreads(scratch_runnable_);
+  }
   if (scratch_runnable_.empty()) {
-    for (size_t i = 0; i < num_threads_; ++i) {
-      if (threads_[i]->state != ThreadState::kFinished) {
-        ReportDeadlock(threads_[current_]->wait_location);
-      }
-    }
+    if (AnyThreadUnfinished()) ReportDeadlock(threads_[current_]->wait_location);
     SwitchToHost(leaving_for_good);
   }
   ThreadId next = scratch_runnable_.front();
@@ -404,6 +411,19 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
   }
   Fail(FailureKind::kDeadlock, "deadlock: no logical thread can run",
        "Wait-for chains:\n" + chain, location);
+}
+
+bool Scheduler::AnyThreadUnfinished() const {
+  for (size_t i = 0; i < num_threads_; ++i) {
+    if (threads_[i]->state != ThreadState::kFinished) return true;
+  }
+  return false;
+}
+
+void Scheduler::SetExitPath(std::function<void()> exit_path, std::string name) {
+  sanitizer::HarnessScope harness_scope;
+  exit_path_ = std::move(exit_path);
+  exit_path_name_ = std::move(name);
 }
 
 bool Scheduler::WaitForQuiescence(SourceLocation location) {

@@ -98,6 +98,14 @@ class Scheduler {
   // while some of its threads wait for that to happen. Only one thread may wait at a time.
   // Returns true if some other thread is still unfinished (blocked).
   bool WaitForQuiescence(SourceLocation location);
+  // The same moment, for when no thread can wait for it: if no logical thread can run and
+  // none waits in WaitForQuiescence (for example the thread that would run the exit path
+  // is itself blocked), `exit_path` runs in a new logical thread named `name` before a
+  // deadlock is reported; if that does not get the execution going, the deadlock is
+  // reported as usual. At most kMaxExitPathRuns times per execution (each run is a new
+  // thread); set anew in every execution that wants it.
+  void SetExitPath(std::function<void()> exit_path, std::string name);
+  static constexpr int kMaxExitPathRuns = 4;
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
                          SourceLocation location);
@@ -141,6 +149,7 @@ class Scheduler {
   void Reschedule(bool leaving_for_good);
   void RunnableThreads(std::vector<ThreadId>& out) const;
   [[noreturn]] void ReportDeadlock(SourceLocation location);
+  bool AnyThreadUnfinished() const;
   void FinishExecution();
   // NoteSanitizerReport() came before this scheduling point: stop the execution.
   [[noreturn]] void StopForSanitizerReport(SourceLocation location);
@@ -163,6 +172,9 @@ class Scheduler {
   bool unwinding_ = false;
   std::vector<ThreadId> scratch_runnable_;
   ThreadId quiescence_waiter_ = kNoThread;
+  std::function<void()> exit_path_;
+  std::string exit_path_name_;
+  int exit_path_runs_ = 0;
   bool sanitizer_report_pending_ = false;  // see NoteSanitizerReport()
 };
 

@@ -26,6 +26,11 @@ inline bool WaitForQuiescence(SourceLocation location = SourceLocation::Current(
   return Scheduler::Active()->WaitForQuiescence(location);
 }
 
+// Registers the running execution's exit path (see Scheduler::SetExitPath).
+inline void SetExitPath(std::function<void()> exit_path, std::string name) {
+  Scheduler::Active()->SetExitPath(std::move(exit_path), std::move(name));
+}
+
 }  // namespace racefuzz
 
 #endif  // RACEFUZZ_HARNESS_THREAD_H_

@@ -277,6 +277,47 @@ TEST(SchedulerTest, TraceEndsAtTheFailureWhenUnwindingReleasesALock) {
   EXPECT_EQ(scheduler.trace().events().size(), events_at_failure.load());
 }
 
+// The thread that would wait for quiescence is itself blocked: the exit path runs in a
+// thread of its own instead of a deadlock being reported.
+TEST(SchedulerTest, ExitPathRunsWhenEveryThreadIsBlocked) {
+  Scheduler scheduler;
+  std::atomic<int> exit_runs{0};
+  ExecutionResult r = RunRandom(scheduler, 3, [&] {
+    Completion released("released");
+    Completion done("done");
+    SetExitPath(
+        [&] {
+          ++exit_runs;
+          released.Complete();
+        },
+        "exit_path");
+    ThreadId waiter = SpawnThread([&] {
+      released.Wait();
+      done.Complete();
+    });
+    done.Wait();  // main blocks too: nobody can call WaitForQuiescence
+    JoinThread(waiter);
+  });
+  EXPECT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+  EXPECT_EQ(exit_runs.load(), 1);
+  EXPECT_THAT(scheduler.trace().Dump(), HasSubstr("T2 start"));  // the exit path's thread
+}
+
+// An exit path that changes nothing does not hide the deadlock: it runs a bounded number of
+// times, then the deadlock is reported.
+TEST(SchedulerTest, ExitPathThatDoesNotHelpStillEndsInADeadlockReport) {
+  Scheduler scheduler;
+  std::atomic<int> exit_runs{0};
+  ExecutionResult r = RunRandom(scheduler, 3, [&] {
+    Completion never("never");
+    SetExitPath([&] { ++exit_runs; }, "exit_path");
+    never.Wait();
+  });
+  ASSERT_TRUE(r.failed());
+  EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock);
+  EXPECT_EQ(exit_runs.load(), Scheduler::kMaxExitPathRuns);
+}
+
 TEST(SchedulerTest, QuiescenceLetsExitPathReleaseAWaiter) {
   // T1 waits for a completion that only "process exit" (T0 after quiescence) signals: not
   // a deadlock. Without the exit path it would be one.
