@@ -137,12 +137,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
     // A recovered sanitizer report after the last scheduling point.
     failure_.kind = FailureKind::kSanitizer;
     failure_.title = "sanitizer report above";
-    if (options.on_failure == FailurePolicy::kAbort) {
-      const std::string report = FormatReport(failure_);
-      std::fwrite(report.data(), 1, report.size(), stderr);
-      std::fflush(stderr);
-      std::abort();
-    }
+    if (options.on_failure == FailurePolicy::kAbort) PrintReportAndAbort();
   }
   sanitizer_report_pending_ = false;
   FinishExecution();
@@ -470,13 +465,17 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
   failure_.thread = current_;
   failure_.location = location;
   if (options_->on_failure == FailurePolicy::kAbort || current_ == kNoThread) {
-    std::string report = FormatReport(failure_);
-    std::fwrite(report.data(), 1, report.size(), stderr);
-    std::fflush(stderr);
-    std::abort();
+    PrintReportAndAbort();
   }
   unwinding_ = true;
   throw ExecutionAbandoned{};
+}
+
+void Scheduler::PrintReportAndAbort() const {
+  const std::string report = FormatReport(failure_);
+  std::fwrite(report.data(), 1, report.size(), stderr);
+  std::fflush(stderr);
+  std::abort();
 }
 
 void Scheduler::StopForSanitizerReport(SourceLocation location) {

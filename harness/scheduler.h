@@ -149,6 +149,8 @@ class Scheduler {
   void Reschedule(bool leaving_for_good);
   void RunnableThreads(std::vector<ThreadId>& out) const;
   [[noreturn]] void ReportDeadlock(SourceLocation location);
+  // FailurePolicy::kAbort: the report of failure_ on stderr, then abort() for the engine.
+  [[noreturn]] void PrintReportAndAbort() const;
   bool AnyThreadUnfinished() const;
   void FinishExecution();
   // NoteSanitizerReport() came before this scheduling point: stop the execution.
