@@ -54,12 +54,13 @@ BUG_ORDER = list(BUGS)
 
 # libfuzzer*: scripts/fuzz.sh's libFuzzer campaign; "no-skip" = --no-skip-seen (no
 # RACEFUZZ_SEEN_DIR), "no-feedback" = --no-feedback (RACEFUZZ_FEEDBACK=0).
-FUZZERS = ["libfuzzer", "libfuzzer-no-feedback", "libfuzzer-no-skip",
+FUZZERS = ["libfuzzer", "libfuzzer-no-feedback", "libfuzzer-byte-mutator", "libfuzzer-no-skip",
            "libfuzzer-no-skip-no-feedback", "afl", "afl-no-skip"]
 SEARCHES = ["random", "pct2", "pct3", "real_threads"]
 STRATEGY_NAMES = {
     "libfuzzer": "libFuzzer (fuzz.sh default)",
     "libfuzzer-no-feedback": "libFuzzer, no feedback",
+    "libfuzzer-byte-mutator": "libFuzzer, byte mutations only",
     "libfuzzer-no-skip": "libFuzzer, no skip-seen",
     "libfuzzer-no-skip-no-feedback": "libFuzzer, no skip-seen, no feedback",
     "afl": "AFL++ (fuzz.sh default)",
@@ -175,6 +176,7 @@ def run_campaign(strategy, builds, cap, seed, scratch, corpus):
     command, crash_glob = fuzz_command(strategy, builds, workdir, cap, seed, corpus)
     env = dict(os.environ)
     env["RACEFUZZ_FEEDBACK"] = "0" if strategy.endswith("no-feedback") else "1"
+    env["RACEFUZZ_STRUCTURED_MUTATOR"] = "0" if strategy.endswith("byte-mutator") else "1"
     env.pop("RACEFUZZ_SEEN_DIR", None)
     if "no-skip" not in strategy:
         env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")

@@ -14,7 +14,12 @@
 #
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target VARIANT] [--sanitizer
 #        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
-#        [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
+#        [--byte-mutator] [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
+#
+# libFuzzer mutates most inputs as programs and schedules (fuzz/mutator.h: operations
+# inserted, moved between threads or changed, short schedules), and one in four with its own
+# byte mutations and the dictionary. --byte-mutator uses byte mutations only
+# (RACEFUZZ_STRUCTURED_MUTATOR=0), for comparison.
 #
 # Each bug signature counts as a crash only the first time it appears in the campaign
 # (RACEFUZZ_SEEN_DIR, fuzz/skip_seen.h); later inputs with it are treated as clean, in the
@@ -36,6 +41,7 @@ SANITIZER=address
 TIME=60
 JOBS=1
 FEEDBACK=1
+STRUCTURED=1
 MINIMIZE=1
 SKIP_SEEN=1
 OUT=""
@@ -61,6 +67,7 @@ while [[ $# -gt 0 ]]; do
     --out) need_value "$@"; OUT=$2; shift 2 ;;
     --seed) need_value "$@"; SEED=$2; shift 2 ;;
     --no-feedback) FEEDBACK=0; shift ;;
+    --byte-mutator) STRUCTURED=0; shift ;;
     --no-minimize) MINIMIZE=0; shift ;;
     --no-skip-seen) SKIP_SEEN=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -104,6 +111,7 @@ mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
 cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
+export RACEFUZZ_STRUCTURED_MUTATOR=$STRUCTURED
 ASAN_OPTIONS_BEFORE=${ASAN_OPTIONS-}
 if [[ $SKIP_SEEN -eq 1 && "$ENGINE" == libfuzzer ]]; then
   mkdir -p "$OUT/seen"
