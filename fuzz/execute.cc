@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "fuzz/op_annotations.h"
 #include "fuzz/text_form.h"
 #include "harness/byte_strategy.h"
 #include "harness/race_diagram.h"
@@ -29,12 +30,11 @@ Scheduler& ProcessScheduler() {
   return *scheduler;
 }
 
-// Every operation's result is annotated in every execution: StrCat, not StrFormat (the
-// trace hash covers the text, so it cannot be formatted lazily).
-std::string FormatResult(int ret) {
-  const char* name = ret < 0 ? strerrorname_np(-ret) : nullptr;
-  return name != nullptr ? absl::StrCat("returns -", name) : absl::StrCat("returns ", ret);
-}
+// Each operation and its result are annotated as the operation runs, through one reused
+// buffer (fuzz/op_annotations.h): formatting every label up front, as strings, cost an
+// allocation per operation in every execution. (A trace hash covers the file and line of
+// every yield point and annotation, so moving the calls below changes every trace hash of
+// the fuzz targets.)
 
 // The state of one execution of a program: the World and the fds its operations returned.
 // Fd results are program variables in the (single) modelled process; they are written by
@@ -43,17 +43,15 @@ std::string FormatResult(int ret) {
 class ProgramRun {
  public:
   ProgramRun(const Program& program, heaps::World& world) : program_(program), world_(world) {
-    int result = 0;
+    // Results are numbered in lane order (fuzz/program.h): each lane's first one.
+    int results = 0;
     for (int lane = 0; lane < kNumLanes; ++lane) {
-      for (const Op& op : program.lanes[lane]) {
-        const int index = ProducesFd(op.kind) ? result++ : -1;
-        result_index_[lane].push_back(index);
-        labels_[lane].push_back(FormatOp(op, index));
-      }
+      first_result_[lane] = results;
+      for (const Op& op : program.lanes[lane]) results += ProducesFd(op.kind) ? 1 : 0;
     }
     // -1 until the operation has run: close(-1) is -EBADF.
-    results_ = std::make_unique<std::atomic<int>[]>(result);
-    for (int i = 0; i < result; ++i) results_[i].store(-1, std::memory_order_relaxed);
+    results_ = std::make_unique<std::atomic<int>[]>(results);
+    for (int i = 0; i < results; ++i) results_[i].store(-1, std::memory_order_relaxed);
   }
 
   void Main() {
@@ -63,10 +61,12 @@ class ProgramRun {
     // harness runs the exit path in a thread of its own before it would report a deadlock.
     SetExitPath([this] { world_.CloseAll(); }, "exit_path");
     RunLane(0);
-    std::vector<ThreadId> threads;
+    std::array<ThreadId, kNumLanes> threads;
+    int num_threads = 0;
     for (int lane = 1; lane <= program_.num_threads; ++lane) {
       if (program_.lanes[lane].empty()) continue;
-      threads.push_back(SpawnThread([this, lane] { RunLane(lane); }, absl::StrFormat("T%d", lane)));
+      threads[num_threads++] =
+          SpawnThread([this, lane] { RunLane(lane); }, absl::StrFormat("T%d", lane));
     }
     // Process exit. tee_device_unregister() (in its own "tee_unbind" thread) waits until the
     // last tee dma-buf is released, and lanes may wait behind it (device_lock); in a real
@@ -75,7 +75,7 @@ class ProgramRun {
     // joins: once for the lanes, once more for the unbind threads. A wait that even this
     // does not end is a deadlock the harness reports.
     if (WaitForQuiescence()) world_.CloseAll();
-    for (ThreadId thread : threads) JoinThread(thread);
+    for (int i = 0; i < num_threads; ++i) JoinThread(threads[i]);
     // Again: lanes that went on after the first exit path may hold new buffers.
     if (WaitForQuiescence()) world_.CloseAll();
     const int unbinds = std::min(num_unbinds_.load(std::memory_order_relaxed), kMaxUnbindThreads);
@@ -96,13 +96,13 @@ class ProgramRun {
 
  private:
   void RunLane(int lane) {
-    const std::vector<Op>& ops = program_.lanes[lane];
-    for (size_t i = 0; i < ops.size(); ++i) {
-      Annotate(std::move(labels_[lane][i]));  // each label is used once per execution
-      const int ret = RunOp(ops[i]);
-      Annotate(FormatResult(ret));
-      if (result_index_[lane][i] >= 0) {
-        results_[result_index_[lane][i]].store(ret, std::memory_order_relaxed);
+    for (int result = first_result_[lane]; const Op& op : program_.lanes[lane]) {
+      const int result_index = ProducesFd(op.kind) ? result++ : -1;
+      AnnotateOp(op, result_index);
+      const int ret = RunOp(op);
+      AnnotateResult(ret);
+      if (result_index >= 0) {
+        results_[result_index].store(ret, std::memory_order_relaxed);
       }
     }
   }
@@ -117,10 +117,10 @@ class ProgramRun {
     if (Scheduler::Active() == nullptr) return world_.TeeUnregister(heap);
     const int slot = num_unbinds_.fetch_add(1, std::memory_order_relaxed);
     if (slot >= kMaxUnbindThreads) return world_.TeeUnregister(heap);
-    unbinds_[slot].store(
-        SpawnThread([this, heap] { Annotate(FormatResult(world_.TeeUnregister(heap))); },
-                    absl::StrFormat("tee_unbind%d", slot)),
-        std::memory_order_relaxed);
+    const ThreadId unbind =
+        SpawnThread([this, heap] { AnnotateResult(world_.TeeUnregister(heap)); },
+                    absl::StrFormat("tee_unbind%d", slot));
+    unbinds_[slot].store(unbind, std::memory_order_relaxed);
     return 0;
   }
 
@@ -161,8 +161,7 @@ class ProgramRun {
 
   const Program& program_;
   heaps::World& world_;
-  std::array<std::vector<int>, kNumLanes> result_index_;
-  std::array<std::vector<std::string>, kNumLanes> labels_;
+  std::array<int, kNumLanes> first_result_{};
   std::unique_ptr<std::atomic<int>[]> results_;
   // Logical threads of tee unregisters (T0 + 4 lanes + these stay below kMaxThreads).
   static constexpr int kMaxUnbindThreads = 32;

@@ -1,6 +1,7 @@
 #include "fuzz/input_codec.h"
 
 #include <algorithm>
+#include <array>
 
 #include "absl/strings/str_format.h"
 
@@ -187,20 +188,25 @@ Input Decode(std::span<const uint8_t> bytes) {
   const size_t declared_ops = count_byte & 0x3f;
   const size_t program_end = std::min(bytes.size(), kHeaderBytes + declared_ops * kOpBytes);
 
-  std::array<std::vector<RawOp>, kNumLanes> raw_lanes;
+  // At most kMaxOpsPerLane operations per lane, so the raw lanes live on the stack and each
+  // program lane is allocated once, at its final size (the fuzz target decodes every input).
+  std::array<std::array<RawOp, kMaxOpsPerLane>, kNumLanes> raw_lanes;
+  std::array<size_t, kNumLanes> lane_sizes{};
+  int num_results = 0;
   for (size_t at = kHeaderBytes; at + kOpBytes <= program_end; at += kOpBytes) {
     const int lane = ((bytes[at] >> 4) & 7) % (program.num_threads + 1);
-    if (raw_lanes[lane].size() >= kMaxOpsPerLane) continue;  // cap; the bytes stay consumed
-    raw_lanes[lane].push_back(DecodeOp(&bytes[at]));
-  }
-  int num_results = 0;
-  for (const auto& lane : raw_lanes) {
-    for (const RawOp& raw : lane) num_results += ProducesFd(raw.op.kind) ? 1 : 0;
+    if (lane_sizes[lane] >= kMaxOpsPerLane) continue;  // cap; the bytes stay consumed
+    RawOp& raw = raw_lanes[lane][lane_sizes[lane]++];
+    raw = DecodeOp(&bytes[at]);
+    num_results += ProducesFd(raw.op.kind) ? 1 : 0;
   }
   for (int lane = 0; lane < kNumLanes; ++lane) {
-    for (RawOp& raw : raw_lanes[lane]) {
+    std::vector<Op>& ops = program.lanes[lane];
+    ops.reserve(lane_sizes[lane]);
+    for (size_t i = 0; i < lane_sizes[lane]; ++i) {
+      RawOp& raw = raw_lanes[lane][i];
       if (TakesFd(raw.op.kind)) raw.op.fd = ResolveFd(raw.fd_byte, num_results);
-      program.lanes[lane].push_back(raw.op);
+      ops.push_back(raw.op);
     }
   }
   input.schedule.assign(bytes.rbegin(), bytes.rend() - program_end);

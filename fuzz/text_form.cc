@@ -18,12 +18,22 @@ constexpr const char* kOpNames[kNumOpKinds] = {
 };
 constexpr const char* kHeapKindNames[3] = {"system", "cma", "tee"};
 
-std::string FormatFd(FdRef ref) {
-  return ref.raw ? absl::StrFormat("raw:%d", ref.value) : absl::StrFormat("f%d", ref.value);
+// Append* write into the caller's string: the fuzz target formats every operation's label
+// in every execution, into one buffer it reuses.
+void AppendFd(std::string* out, FdRef ref) {
+  if (ref.raw) {
+    absl::StrAppendFormat(out, "raw:%d", ref.value);
+  } else {
+    absl::StrAppendFormat(out, "f%d", ref.value);
+  }
 }
 
-std::string FormatNumber(uint64_t value) {
-  return value < (uint64_t{1} << 32) ? absl::StrFormat("%d", value) : absl::StrFormat("%#x", value);
+void AppendNumber(std::string* out, uint64_t value) {
+  if (value < (uint64_t{1} << 32)) {
+    absl::StrAppendFormat(out, "%d", value);
+  } else {
+    absl::StrAppendFormat(out, "%#x", value);
+  }
 }
 
 absl::Status LineError(int line, absl::string_view what) {
@@ -263,41 +273,50 @@ absl::Status Parser::ParseArgs(Op& op, const std::vector<absl::string_view>& arg
 
 }  // namespace
 
-std::string FormatOp(const Op& op, int result) {
-  std::string out = result >= 0 ? absl::StrFormat("f%d = ", result) : "";
-  out += kOpNames[static_cast<int>(op.kind)];
+void AppendOp(std::string* out, const Op& op, int result) {
+  if (result >= 0) absl::StrAppendFormat(out, "f%d = ", result);
+  out->append(kOpNames[static_cast<int>(op.kind)]);
   const char* kind_name = kHeapKindNames[static_cast<int>(op.heap_kind) % 3];
   switch (op.kind) {
     case OpKind::kAddHeap:
-      absl::StrAppendFormat(&out, " %s heap%d", kind_name, op.heap);
+      absl::StrAppendFormat(out, " %s heap%d", kind_name, op.heap);
       break;
     case OpKind::kRemoveHeap:
     case OpKind::kTeeUnregister:
     case OpKind::kOpenHeap:
-      absl::StrAppendFormat(&out, " heap%d", op.heap);
+      absl::StrAppendFormat(out, " heap%d", op.heap);
       break;
     case OpKind::kUnloadModule:
-      absl::StrAppendFormat(&out, " %s", kind_name);
+      absl::StrAppendFormat(out, " %s", kind_name);
       break;
     case OpKind::kFindHeap:
-      absl::StrAppendFormat(&out, " heap%d slot%d", op.heap, op.slot);
+      absl::StrAppendFormat(out, " heap%d slot%d", op.heap, op.slot);
       break;
     case OpKind::kPutHeap:
     case OpKind::kPutHeapKeepSlot:
-      absl::StrAppendFormat(&out, " slot%d", op.slot);
+      absl::StrAppendFormat(out, " slot%d", op.slot);
       break;
     case OpKind::kClose:
     case OpKind::kDup:
-      absl::StrAppendFormat(&out, " %s", FormatFd(op.fd));
+      out->push_back(' ');
+      AppendFd(out, op.fd);
       break;
     case OpKind::kAlloc:
-      absl::StrAppendFormat(&out, " %s len=%s", FormatFd(op.fd), FormatNumber(op.len));
+      out->push_back(' ');
+      AppendFd(out, op.fd);
+      out->append(" len=");
+      AppendNumber(out, op.len);
       if (op.fd_flags != kFdFlagChoices[0])
-        absl::StrAppendFormat(&out, " fd_flags=%#x", op.fd_flags);
-      if (op.heap_flags != 0) absl::StrAppendFormat(&out, " heap_flags=%d", op.heap_flags);
-      if (op.cmd != kCmdChoices[0]) absl::StrAppendFormat(&out, " cmd=%#x", op.cmd);
+        absl::StrAppendFormat(out, " fd_flags=%#x", op.fd_flags);
+      if (op.heap_flags != 0) absl::StrAppendFormat(out, " heap_flags=%d", op.heap_flags);
+      if (op.cmd != kCmdChoices[0]) absl::StrAppendFormat(out, " cmd=%#x", op.cmd);
       break;
   }
+}
+
+std::string FormatOp(const Op& op, int result) {
+  std::string out;
+  AppendOp(&out, op, result);
   return out;
 }
 

@@ -24,6 +24,9 @@ std::string FormatText(const Input& input);
 // One operation as it appears after "Tn: ", e.g. "f1 = alloc f0 len=4096". `result` is
 // the op's fd name index, or -1 when it produces none.
 std::string FormatOp(const Op& op, int result);
+// The same, appended to `out` (no allocation once `out` has grown: the fuzz target labels
+// every operation of every execution this way).
+void AppendOp(std::string* out, const Op& op, int result);
 
 absl::StatusOr<Input> ParseText(absl::string_view text);
 

@@ -20,10 +20,10 @@ struct Row {
   bool elision = false;
 };
 
-std::string CellText(const Trace& trace, const TraceEvent& e,
-                     std::span<const std::string> names) {
+std::string CellText(const Trace& trace, const TraceEvent& e, std::span<const std::string> names) {
   std::string where;
-  if (e.location.line > 0) where = absl::StrFormat("  %s:%d", e.location.Basename(), e.location.line);
+  if (e.location.line > 0)
+    where = absl::StrFormat("  %s:%d", e.location.Basename(), e.location.line);
   switch (e.kind) {
     case EventKind::kYield:
       if (e.object != nullptr) return absl::StrCat(e.label, "(", e.object, ")", where);
@@ -33,7 +33,7 @@ std::string CellText(const Trace& trace, const TraceEvent& e,
     case EventKind::kWake:
       return absl::StrFormat("[wakes %s]", e.value < names.size() ? names[e.value] : "?");
     case EventKind::kAnnotation:
-      return absl::StrCat("> ", trace.text(e.text));
+      return absl::StrFormat("> %s", trace.text(e.text));
     case EventKind::kThreadFinish:
       return "[exits]";
     case EventKind::kThreadStart:
@@ -43,8 +43,8 @@ std::string CellText(const Trace& trace, const TraceEvent& e,
 }
 
 bool AlwaysShown(EventKind kind) {
-  return kind == EventKind::kAnnotation || kind == EventKind::kBlock ||
-         kind == EventKind::kWake || kind == EventKind::kThreadFinish;
+  return kind == EventKind::kAnnotation || kind == EventKind::kBlock || kind == EventKind::kWake ||
+         kind == EventKind::kThreadFinish;
 }
 
 std::string Fit(const std::string& text, size_t width) {

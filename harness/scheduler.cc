@@ -212,8 +212,8 @@ void Scheduler::ThreadEntry(void* arg) {
 ThreadId Scheduler::Spawn(std::function<void()> body, std::string name) {
   sanitizer::HarnessScope harness_scope;
   if (num_threads_ >= kMaxThreads) {
-    Fail(FailureKind::kInvariant, absl::StrFormat("more than %d logical threads", kMaxThreads),
-         "", SourceLocation{});
+    Fail(FailureKind::kInvariant, absl::StrFormat("more than %d logical threads", kMaxThreads), "",
+         SourceLocation{});
   }
   if (name.empty()) name = absl::StrFormat("T%d", num_threads_);
   LogicalThread& t = NewThread(std::move(body), std::move(name));
@@ -280,9 +280,9 @@ void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
   t.waiting_on = target;
   t.wait_location = location;
   --num_runnable_;
-  trace_.Add({step_, current_, EventKind::kBlock, trace_.AddText(absl::StrFormat(
-                                                      "%s %s", target.kind, target.name)),
-              0, "blocks on", location});
+  const int32_t text = trace_.AddText(target.kind != nullptr ? target.kind : "",
+                                      target.name != nullptr ? target.name : "");
+  trace_.Add({step_, current_, EventKind::kBlock, text, 0, "blocks on", location});
   Reschedule(/*leaving_for_good=*/false);
   // Running again: someone woke us.
 }
@@ -404,8 +404,8 @@ void Scheduler::ReportDeadlock(SourceLocation location) {
     }
     chain += '\n';
   }
-  Fail(FailureKind::kDeadlock, "deadlock: no logical thread can run",
-       "Wait-for chains:\n" + chain, location);
+  Fail(FailureKind::kDeadlock, "deadlock: no logical thread can run", "Wait-for chains:\n" + chain,
+       location);
 }
 
 bool Scheduler::AnyThreadUnfinished() const {
@@ -435,11 +435,10 @@ bool Scheduler::WaitForQuiescence(SourceLocation location) {
   return false;
 }
 
-void Scheduler::Annotate(std::string text, SourceLocation location) {
+void Scheduler::Annotate(std::string_view text, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   if (unwinding_) return;  // the trace ends at the failure (see Wake)
-  trace_.Add({step_, current_, EventKind::kAnnotation, trace_.AddText(std::move(text)), 0, "",
-              location});
+  trace_.Add({step_, current_, EventKind::kAnnotation, trace_.AddText(text), 0, "", location});
 }
 
 void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
@@ -499,8 +498,7 @@ std::string Scheduler::FormatReport(const Failure& failure) const {
   if (failure.thread != kNoThread && failure.thread < num_threads_) {
     absl::StrAppendFormat(&out, "  in logical thread %s", names[failure.thread]);
     if (failure.location.line > 0) {
-      absl::StrAppendFormat(&out, " at %s:%d", failure.location.Basename(),
-                            failure.location.line);
+      absl::StrAppendFormat(&out, " at %s:%d", failure.location.Basename(), failure.location.line);
     }
     out += '\n';
   }

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/function_ref.h"
@@ -60,9 +61,9 @@ struct ExecutionAbandoned {};
 
 // What a blocked thread waits for; used to explain deadlocks as wait-for chains.
 struct WaitTarget {
-  const char* kind = "";          // "mutex", "rwlock", "completion", "join", ...
-  const char* name = "";          // the object's name in the code under test
-  ThreadId owner = kNoThread;     // the thread that holds it, when there is one
+  const char* kind = "";       // "mutex", "rwlock", "completion", "join", ...
+  const char* name = "";       // the object's name in the code under test
+  ThreadId owner = kNoThread;  // the thread that holds it, when there is one
 };
 
 class Scheduler {
@@ -92,7 +93,7 @@ class Scheduler {
   void Wake(ThreadId thread);
   // Wakes every thread whose bit is set in `waiters` (a primitive's waiter set) and clears it.
   void WakeAll(uint64_t& waiters);
-  void Annotate(std::string text, SourceLocation location);
+  void Annotate(std::string_view text, SourceLocation location);
   // Blocks the running thread until every other logical thread has finished or is blocked:
   // the moment a process would run its exit path (closing files, dropping references)
   // while some of its threads wait for that to happen. Only one thread may wait at a time.

@@ -41,12 +41,18 @@ void Mix(uint64_t& h, std::string_view bytes) {
 
 const char* KindName(EventKind kind) {
   switch (kind) {
-    case EventKind::kThreadStart: return "start";
-    case EventKind::kYield: return "yield";
-    case EventKind::kBlock: return "block";
-    case EventKind::kWake: return "wake";
-    case EventKind::kAnnotation: return "note";
-    case EventKind::kThreadFinish: return "finish";
+    case EventKind::kThreadStart:
+      return "start";
+    case EventKind::kYield:
+      return "yield";
+    case EventKind::kBlock:
+      return "block";
+    case EventKind::kWake:
+      return "wake";
+    case EventKind::kAnnotation:
+      return "note";
+    case EventKind::kThreadFinish:
+      return "finish";
   }
   return "?";
 }
@@ -110,7 +116,7 @@ uint64_t Trace::Hash() const {
     Mix(h, strings.Get(object, [object] { return Digest(object); }));
     Mix(h, files.Get(file, [&e] { return Digest(e.location.Basename()); }));
     Mix(h, static_cast<uint64_t>(static_cast<uint32_t>(e.location.line)));
-    if (e.text >= 0) Mix(h, texts_[e.text]);
+    if (e.text >= 0) Mix(h, text(e.text));
   }
   return h;
 }
@@ -120,7 +126,7 @@ std::string Trace::Dump() const {
   for (const TraceEvent& e : events_) {
     absl::StrAppendFormat(&out, "%6d T%d %-7s %s", e.step, e.thread, KindName(e.kind), e.label);
     if (e.object != nullptr) absl::StrAppendFormat(&out, "(%s)", e.object);
-    if (e.text >= 0) absl::StrAppendFormat(&out, " \"%s\"", texts_[e.text]);
+    if (e.text >= 0) absl::StrAppendFormat(&out, " \"%s\"", text(e.text));
     if (e.kind == EventKind::kYield && e.value > 0) {
       absl::StrAppendFormat(&out, " ->T%d", e.value - 1);
     } else if (e.kind == EventKind::kWake) {

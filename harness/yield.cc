@@ -14,13 +14,18 @@ void Yield(const char* label, SourceLocation location) {
   if (Scheduler* s = Scheduler::Active()) s->YieldPoint(label, location);
 }
 
-void Annotate(std::string text, SourceLocation location) {
+void Annotate(std::string_view text, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
-  if (Scheduler* s = Scheduler::Active()) s->Annotate(std::move(text), location);
+  if (Scheduler* s = Scheduler::Active()) s->Annotate(text, location);
 }
 
-void ReportBug(FailureKind kind, std::string title, std::string details,
-               SourceLocation location) {
+std::string& AnnotationScratch() {
+  thread_local std::string text;
+  text.clear();
+  return text;
+}
+
+void ReportBug(FailureKind kind, std::string title, std::string details, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   if (Scheduler* s = Scheduler::Active(); s != nullptr && s->CurrentThread() != kNoThread) {
     s->Fail(kind, std::move(title), std::move(details), location);

@@ -6,7 +6,10 @@
 #define RACEFUZZ_HARNESS_YIELD_H_
 
 #include <string>
+#include <string_view>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "harness/failure.h"
 #include "harness/source_location.h"
 
@@ -15,7 +18,27 @@ namespace racefuzz {
 // A point where the kernel could be preempted between two steps that matter.
 void Yield(const char* label, SourceLocation location = SourceLocation::Current());
 // Free text in the trace and race diagram, e.g. the operation a thread is starting.
-void Annotate(std::string text, SourceLocation location = SourceLocation::Current());
+void Annotate(std::string_view text, SourceLocation location = SourceLocation::Current());
+// A buffer for building annotation text without a new string per annotation (code under
+// test annotates every operation of every execution): emptied by each call; one per OS
+// thread, shared by the logical threads on it, so nothing between filling it and Annotate
+// may be a scheduling point.
+std::string& AnnotationScratch();
+// The pieces (anything absl::StrCat takes) concatenated in AnnotationScratch():
+// Annotate(AnnotationText("close(fd=", fd, ")")).
+template <typename... Pieces>
+std::string_view AnnotationText(const Pieces&... pieces) {
+  std::string& text = AnnotationScratch();
+  absl::StrAppend(&text, pieces...);
+  return text;
+}
+// The same with absl::StrFormat's format string.
+template <typename... Args>
+std::string_view AnnotationFormat(const absl::FormatSpec<Args...>& format, const Args&... args) {
+  std::string& text = AnnotationScratch();
+  absl::StrAppendFormat(&text, format, args...);
+  return text;
+}
 // Reports a bug in the code under test (a failed invariant, a misuse) and stops the
 // execution. Never returns.
 [[noreturn]] void ReportBug(FailureKind kind, std::string title, std::string details = "",
@@ -25,13 +48,13 @@ void Annotate(std::string text, SourceLocation location = SourceLocation::Curren
 
 #define RACEFUZZ_YIELD(label) ::racefuzz::Yield(label)
 // Checks an invariant of the code under test; a false condition is a bug report.
-#define RACEFUZZ_CHECK(condition, message)                                              \
-  do {                                                                                  \
-    if (!(condition)) {                                                                 \
-      ::racefuzz::ReportBug(::racefuzz::FailureKind::kInvariant,                        \
-                            std::string("invariant violated: ") + (message),            \
-                            "check: " #condition);                                      \
-    }                                                                                   \
+#define RACEFUZZ_CHECK(condition, message)                                   \
+  do {                                                                       \
+    if (!(condition)) {                                                      \
+      ::racefuzz::ReportBug(::racefuzz::FailureKind::kInvariant,             \
+                            std::string("invariant violated: ") + (message), \
+                            "check: " #condition);                           \
+    }                                                                        \
   } while (0)
 
 #endif  // RACEFUZZ_HARNESS_YIELD_H_

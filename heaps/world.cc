@@ -100,7 +100,7 @@ const Variant& World::variant() const { return impl_->kernel.variant; }
 
 // The annotations below run in every execution: StrCat, not StrFormat (several times cheaper).
 int World::AddHeap(HeapKind kind, int heap) {
-  Annotate(absl::StrCat("AddHeap(", KindName(kind), ", heap=", heap, ")"));
+  Annotate(AnnotationText("AddHeap(", KindName(kind), ", heap=", heap, ")"));
   if (!ValidKind(kind) || !ValidSlot(heap, kMaxHeaps)) return -EINVAL;
   Kernel& k = impl_->kernel;
   int rc = 0;
@@ -130,7 +130,7 @@ int World::AddHeap(HeapKind kind, int heap) {
 }
 
 int World::RemoveHeap(int heap) {
-  Annotate(absl::StrCat("RemoveHeap(heap=", heap, ")"));
+  Annotate(AnnotationText("RemoveHeap(heap=", heap, ")"));
   Kernel& k = impl_->kernel;
   if (!HeapHasKref(k.variant)) return -EOPNOTSUPP;
   if (!ValidSlot(heap, kMaxHeaps)) return -EINVAL;
@@ -149,7 +149,7 @@ int World::RemoveHeap(int heap) {
 }
 
 int World::TeeUnregister(int heap) {
-  Annotate(absl::StrCat("TeeUnregister(heap=", heap, ")"));
+  Annotate(AnnotationText("TeeUnregister(heap=", heap, ")"));
   if (!ValidSlot(heap, kMaxHeaps)) return -EINVAL;
   Kernel& k = impl_->kernel;
   MutexLock device_lock(k.optee_device_lock);  // OP-TEE remove
@@ -165,7 +165,7 @@ int World::TeeUnregister(int heap) {
 }
 
 int World::UnloadModule(HeapKind kind) {
-  Annotate(absl::StrCat("UnloadModule(", KindName(kind), ")"));
+  Annotate(AnnotationText("UnloadModule(", KindName(kind), ")"));
   if (!ValidKind(kind)) return -EINVAL;
   Kernel& k = impl_->kernel;
   // Unloading the tee module first unbinds the OP-TEE devices: serialise with probe/remove.
@@ -197,7 +197,7 @@ int World::UnloadModule(HeapKind kind) {
 }
 
 int World::FindHeap(int heap, int slot) {
-  Annotate(absl::StrCat("dma_heap_find(heap=", heap, ") -> consumer slot ", slot));
+  Annotate(AnnotationText("dma_heap_find(heap=", heap, ") -> consumer slot ", slot));
   Kernel& k = impl_->kernel;
   if (!HeapHasKref(k.variant)) return -ENOSYS;
   if (!ValidSlot(heap, kMaxHeaps) || !ValidSlot(slot, kConsumerSlots)) return -EINVAL;
@@ -215,7 +215,7 @@ int World::FindHeap(int heap, int slot) {
 }
 
 int World::PutHeap(int slot) {
-  Annotate(absl::StrCat("dma_heap_put(consumer slot ", slot, ")"));
+  Annotate(AnnotationText("dma_heap_put(consumer slot ", slot, ")"));
   Kernel& k = impl_->kernel;
   if (!HeapHasKref(k.variant)) return -ENOSYS;
   if (!ValidSlot(slot, kConsumerSlots)) return -EINVAL;
@@ -225,7 +225,7 @@ int World::PutHeap(int slot) {
 }
 
 int World::PutHeapKeepSlot(int slot) {
-  Annotate(absl::StrCat("dma_heap_put(consumer slot ", slot, "), pointer kept"));
+  Annotate(AnnotationText("dma_heap_put(consumer slot ", slot, "), pointer kept"));
   Kernel& k = impl_->kernel;
   if (!HeapHasKref(k.variant)) return -ENOSYS;
   if (!ValidSlot(slot, kConsumerSlots)) return -EINVAL;
@@ -237,7 +237,7 @@ int World::PutHeapKeepSlot(int slot) {
 }
 
 int World::OpenHeap(int heap) {
-  Annotate(absl::StrCat("open(/dev/dma_heap/<heap ", heap, ">)"));
+  Annotate(AnnotationText("open(/dev/dma_heap/<heap ", heap, ">)"));
   if (!ValidSlot(heap, kMaxHeaps)) return -ENOENT;
   const int kind_index = impl_->slot_kind[heap].load(std::memory_order_acquire);
   char name[64];
@@ -248,9 +248,9 @@ int World::OpenHeap(int heap) {
 }
 
 int World::Alloc(int fd, uint64_t len, uint32_t fd_flags, uint64_t heap_flags, uint32_t cmd) {
-  Annotate(absl::StrFormat(
-      "ioctl(fd=%d, %s, len=%d)", fd,
-      cmd == kDmaHeapIoctlAlloc ? "DMA_HEAP_IOCTL_ALLOC" : absl::StrFormat("0x%08x", cmd), len));
+  Annotate(AnnotationFormat("ioctl(fd=%d, %s, len=%d)", fd, IoctlCommandName(cmd).text, len));
+  // (The command by name if it is DMA_HEAP_IOCTL_ALLOC, else in hex: formatted in a fixed
+  // buffer, since every Alloc of every execution is annotated.)
   // The caller's struct dma_heap_allocation_data at the start of one mapped user page.
   uint8_t user_page[PAGE_SIZE] = {};
   const dma_heap_allocation_data data{len, 0, fd_flags, heap_flags};
@@ -263,12 +263,12 @@ int World::Alloc(int fd, uint64_t len, uint32_t fd_flags, uint64_t heap_flags, u
 }
 
 int World::Close(int fd) {
-  Annotate(absl::StrCat("close(fd=", fd, ")"));
+  Annotate(AnnotationText("close(fd=", fd, ")"));
   return sys_close(impl_->kernel, fd);
 }
 
 int World::Dup(int fd) {
-  Annotate(absl::StrCat("dup(fd=", fd, ")"));
+  Annotate(AnnotationText("dup(fd=", fd, ")"));
   return sys_dup(impl_->kernel, fd);
 }
 

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdio>
 
 #include "heaps/kernel_state.h"
 #include "heaps/world.h"
@@ -40,6 +41,21 @@ struct World::Impl {
 // The device name of heap `slot` from producer `kind` (what dma_heap_add() is given).
 // Returns false when that producer has no name for the slot.
 bool HeapName(HeapKind kind, int slot, char* out, size_t size);
+
+// An ioctl command as World::Alloc annotates it: "DMA_HEAP_IOCTL_ALLOC", or the number in
+// hex. A fixed buffer (use .text within the expression): no string per annotation.
+struct IoctlCommandText {
+  char text[24];
+};
+inline IoctlCommandText IoctlCommandName(uint32_t cmd) {
+  IoctlCommandText name;
+  if (cmd == kDmaHeapIoctlAlloc) {
+    std::snprintf(name.text, sizeof(name.text), "DMA_HEAP_IOCTL_ALLOC");
+  } else {
+    std::snprintf(name.text, sizeof(name.text), "0x%08x", cmd);
+  }
+  return name;
+}
 
 }  // namespace racefuzz::heaps
 
