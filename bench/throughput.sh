@@ -108,7 +108,7 @@ libfuzzer_row libfuzzer-tsan "kref_v1_fuzzer, libFuzzer + TSan" "$RUNS"
 # fuzz/skip_seen.h) and ASan in recover mode.
 SEEN=$(mktemp -d)
 libfuzzer_row libfuzzer-asan "kref_v1_fuzzer, libFuzzer + ASan, RACEFUZZ_SEEN_DIR (fuzz.sh)" \
-  "$RUNS" RACEFUZZ_SEEN_DIR="$SEEN" ASAN_OPTIONS=halt_on_error=0:suppress_equal_pcs=0
+  "$RUNS" RACEFUZZ_SEEN_DIR="$SEEN" ASAN_OPTIONS=halt_on_error=0:suppress_equal_pcs=0:symbolize=0
 rm -rf "$SEEN"
 for preset in release asan tsan; do
   label=$preset

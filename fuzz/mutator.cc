@@ -245,6 +245,53 @@ bool InsertOp(Draft& draft, Prng& rng) {
   return true;
 }
 
+// Inserts, in one lane, a short sequence that the dma-heap API is used in (dma-heap.md and
+// the uAPI): userspace's open + DMA_HEAP_IOCTL_ALLOC (+ close of the heap fd, as
+// libdmabufheap does), an in-kernel consumer's dma_heap_find + dma_heap_put, a tee heap's
+// registration followed by the device's unregistration and rmmod. One move then makes what
+// would otherwise take two or three insertions that are each useless alone.
+bool InsertIdiom(Draft& draft, Prng& rng) {
+  const int lane = ChooseLane(draft, rng);
+  auto& ops = draft.lanes[lane];
+  const Place place{lane, rng.Below(2) == 0 ? ops.size() : rng.Below(ops.size() + 1)};
+  std::vector<DraftOp> sequence;
+  sequence.reserve(3);  // `make` hands out references into it
+  auto make = [&](OpKind kind) -> DraftOp& {
+    sequence.push_back(MakeOp(draft, kind, place, rng));
+    return sequence.back();
+  };
+  switch (rng.Below(4)) {
+    case 0:
+    case 1: {  // open, alloc on that fd, and half of the time close the heap fd
+      const int heap_fd = make(OpKind::kOpenHeap).id;
+      make(OpKind::kAlloc).fd_target = heap_fd;
+      if (rng.Below(2) == 0) make(OpKind::kClose).fd_target = heap_fd;
+      break;
+    }
+    case 2: {  // dma_heap_find into a slot, then a put of that slot
+      const uint8_t slot = make(OpKind::kFindHeap).op.slot;
+      make(rng.Below(3) != 0 ? OpKind::kPutHeap : OpKind::kPutHeapKeepSlot).op.slot = slot;
+      break;
+    }
+    default: {  // a heap added, used by an fd, and the heap removed
+      DraftOp& add = make(OpKind::kAddHeap);
+      const uint8_t heap = add.op.heap;
+      make(OpKind::kOpenHeap).op.heap = heap;
+      make(OpKind::kRemoveHeap).op.heap = heap;
+      break;
+    }
+  }
+  if (ops.size() + sequence.size() > kMaxOpsPerLane ||
+      draft.NumOps() + static_cast<int>(sequence.size()) > kMaxOps) {
+    return false;
+  }
+  for (DraftOp& d : sequence) {
+    if (TakesFd(d.op.kind) && d.fd_target >= 0) d.op.fd = FdRef{};
+  }
+  ops.insert(ops.begin() + static_cast<long>(place.pos), sequence.begin(), sequence.end());
+  return true;
+}
+
 // A random existing operation: its lane and position, or false when there is none.
 bool PickOp(const Draft& draft, Prng& rng, int& lane, size_t& pos) {
   const int total = draft.NumOps();
@@ -359,10 +406,14 @@ bool MutateSchedule(Draft& draft, Prng& rng) {
 
 bool MutateProgram(Draft& draft, Prng& rng) {
   // An almost empty program (the start of a campaign from nothing) can only grow.
-  if (draft.NumOps() < 3) return InsertOp(draft, rng);
+  if (draft.NumOps() < 3) {
+    return rng.Below(2) == 0 ? InsertOp(draft, rng) : InsertIdiom(draft, rng);
+  }
   switch (rng.Below(20)) {
-    case 0: case 1: case 2: case 3: case 4: case 5: case 6:
+    case 0: case 1: case 2: case 3: case 4:
       return InsertOp(draft, rng);
+    case 5: case 6:
+      return InsertIdiom(draft, rng);
     case 7: case 8: case 9:
       return DeleteOp(draft, rng);
     case 10: case 11: case 12: case 13:

@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "absl/strings/str_cat.h"
+#include "fuzz/report_symbolizer.h"
 #include "fuzz/sanitizer_capture.h"
 #include "fuzz/signature.h"
 
@@ -35,6 +36,13 @@ std::string SanitizerKey(absl::string_view sanitizer_output) {
   const std::string free_site = FreeSite(sanitizer_output);
   if (!free_site.empty()) absl::StrAppend(&key, ".freed-in-", free_site);
   return key;
+}
+
+// The sanitizer's text with function names in its frames: campaigns run ASan with
+// symbolize=0 (fuzz/report_symbolizer.h says why), and signatures need the names.
+std::string Readable(std::string sanitizer_output) {
+  if (!HasUnsymbolizedFrames(sanitizer_output)) return sanitizer_output;
+  return SymbolizeReport(sanitizer_output);
 }
 
 }  // namespace
@@ -70,11 +78,11 @@ ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant
   options.report_out = &report;
   // Only a new bug needs its report (the race diagram is costly to draw).
   options.report_if = [&](const Failure& failure) {
-    signature = FailureSignature(failure, capture.Peek());
+    signature = FailureSignature(failure, Readable(capture.Peek()));
     return !seen.Known(signature);
   };
   const ExecutionResult result = Execute(input, variant, options);
-  const std::string sanitizer_output = capture.Close();
+  const std::string sanitizer_output = Readable(capture.Close());
   if (!result.failed()) {
     if (sanitizer_output.empty()) return result;
     // A report outside the execution (e.g. while the World was destroyed).

@@ -25,7 +25,7 @@
 # (RACEFUZZ_SEEN_DIR, fuzz/skip_seen.h); later inputs with it are treated as clean, in the
 # same process, so the engine keeps exploring instead of restarting on the same shallow bug.
 # For that, ASan recovers from its reports during the campaign (ASAN_OPTIONS gets
-# halt_on_error=0:suppress_equal_pcs=0; the libfuzzer-asan preset builds with
+# halt_on_error=0:suppress_equal_pcs=0:symbolize=0; the libfuzzer-asan preset builds with
 # -fsanitize-recover=address); replays and minimisation afterwards run with the usual
 # options, where the first report ends the process. --no-skip-seen reports every one.
 # (libFuzzer only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not
@@ -116,10 +116,12 @@ ASAN_OPTIONS_BEFORE=${ASAN_OPTIONS-}
 if [[ $SKIP_SEEN -eq 1 && "$ENGINE" == libfuzzer ]]; then
   mkdir -p "$OUT/seen"
   export RACEFUZZ_SEEN_DIR="$OUT/seen"
-  # Recover from ASan reports so a known bug does not end the process (the user's other
-  # ASan options are kept; these two come last, so they win).
+  # Recover from ASan reports so a known bug does not end the process, and leave the
+  # frames of a report unsymbolised: the target names them from a cache
+  # (fuzz/report_symbolizer.h), which saves a symbolizer round trip per frame of every
+  # known report. The user's other ASan options are kept; these come last, so they win.
   [[ "$SANITIZER" == address ]] &&
-    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=0:suppress_equal_pcs=0"
+    export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}halt_on_error=0:suppress_equal_pcs=0:symbolize=0"
 fi
 LOG="$OUT/fuzz.log"
 START=$(date +%s)

@@ -4,9 +4,11 @@
 #
 # Usage: tests/fuzz/skip_seen_test.sh [build/libfuzzer-asan/fuzz/kref_v1_fuzzer]
 #   (cmake --preset libfuzzer-asan && cmake --build build/libfuzzer-asan --target kref_v1_fuzzer)
-# Checks, on kref_v1 with RACEFUZZ_SEEN_DIR and ASAN_OPTIONS=halt_on_error=0:
-#   1. a new ASan use-after-free prints the ASan report and the race diagram, aborts and is
-#      recorded in the store;
+# Checks, on kref_v1 with RACEFUZZ_SEEN_DIR and scripts/fuzz.sh's ASAN_OPTIONS
+# (halt_on_error=0:suppress_equal_pcs=0:symbolize=0):
+#   1. a new ASan use-after-free prints the ASan report, its frames named by the target's own
+#      symbolizer (fuzz/report_symbolizer.h), and the race diagram, aborts and is recorded in
+#      the store under the signature ASan's own symbolisation gives;
 #   2. once seen, the same input is skipped in-process, prints nothing (no flood), and the
 #      clean inputs after it give the same traces as in a fresh process;
 #   3. a harness-detected bug (B8) is reported once, then skipped;
@@ -23,7 +25,7 @@ B8=$REG/B8_unbalanced_put.bin
 UAF=asan.heap-use-after-free.dma_heap_buffer_alloc.freed-in-dma_heap_release
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-RECOVER=halt_on_error=0:suppress_equal_pcs=0
+RECOVER=halt_on_error=0:suppress_equal_pcs=0:symbolize=0
 FAILED=0
 check() {  # description, command status (0 = pass)
   if [[ $2 -eq 0 ]]; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi
@@ -39,8 +41,11 @@ grep -q "ERROR: AddressSanitizer: heap-use-after-free" "$TMP/new.log"
 check "the new report carries the ASan text" $?
 grep -q "BUG \[sanitizer\]: sanitizer report above" "$TMP/new.log" && grep -q "Race diagram" "$TMP/new.log"
 check "the new report carries the race diagram" $?
-[[ -f "$TMP/seen/$UAF" ]]
-check "the store records $UAF" $?
+grep -q "#0 0x[0-9a-f]* in racefuzz::heaps::dma_heap_buffer_alloc(.*heaps/dma_heap_ioctl.cc:" \
+  "$TMP/new.log"
+check "the report's frames are named although ASan ran with symbolize=0" $?
+[[ -f "$TMP/seen/$UAF" && $(ls "$TMP/seen" | wc -l) -eq 1 ]]
+check "the store records $UAF, and only that" $?
 
 # 2. Seen: skipped, silent, and the process goes on correctly.
 RACEFUZZ_PRINT_TRACE_HASH=1 "$BIN" "${SEEDS[@]}" >"$TMP/fresh.log" 2>&1
