@@ -3,7 +3,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/context/detail/fcontext.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -128,7 +130,9 @@ FiberStack StackPool::Acquire() {
     FiberStack s = free_.back();
     free_.pop_back();
     // A reused stack may still carry ASan poison from frames of its previous fiber.
-    sanitizer::UnpoisonStack(s.bottom, s.size);
+    sanitizer::UnpoisonStack(s.dirty_bottom,
+                             static_cast<size_t>(s.bottom + s.size - s.dirty_bottom));
+    s.dirty_bottom = s.bottom;
     return s;
   }
   const size_t page = PageSize();
@@ -140,13 +144,25 @@ FiberStack StackPool::Acquire() {
   if (mprotect(s.mapping, page, PROT_NONE) != 0) Die("cannot protect a fiber stack guard page");
   s.bottom = static_cast<char*>(s.mapping) + page;
   s.size = stack_size_;
+  s.dirty_bottom = s.bottom;
   // The kernel may hand back the range of a stack an earlier StackPool unmapped, and clang
   // 14's ASan does not clear shadow on munmap/mmap: drop the old frames' poison.
   sanitizer::UnpoisonStack(s.bottom, s.size);
   return s;
 }
 
-void StackPool::Release(FiberStack stack) { free_.push_back(stack); }
+void StackPool::Release(FiberStack stack, const void* last_stack_pointer) {
+  stack.dirty_bottom = stack.bottom;
+  const auto* sp = static_cast<const char*>(last_stack_pointer);
+  if (sp != nullptr && sp > stack.bottom && sp <= stack.bottom + stack.size) {
+    // A page of margin below the stack pointer, as __asan_handle_no_return clears: the
+    // switch itself (uninstrumented assembly) pushes a few words there and poisons nothing.
+    const size_t page = PageSize();
+    const uintptr_t margin_start = (reinterpret_cast<uintptr_t>(sp) - page) & ~(page - 1);
+    stack.dirty_bottom = std::max(stack.bottom, reinterpret_cast<char*>(margin_start));
+  }
+  free_.push_back(stack);
+}
 
 void StackPool::Quarantine(FiberStack stack) {
 #if defined(RACEFUZZ_ASAN)

@@ -158,11 +158,14 @@ void Scheduler::FinishExecution() {
   for (size_t i = 0; i < num_threads_; ++i) {
     LogicalThread& t = *threads_[i];
     sanitizer::Acquire(&t.exit_token);
+    // Where the thread's stack pointer was when it left for good (set by the context it
+    // switched to): only frames above it can still hold ASan poison (StackPool::Release).
+    const void* last_stack_pointer = t.context.fctx;
     t.context.Destroy(/*keep_tsan_fiber=*/!t.abandoned);
     if (t.abandoned) {
       stacks_.Quarantine(t.stack);
     } else {
-      stacks_.Release(t.stack);
+      stacks_.Release(t.stack, last_stack_pointer);
     }
     t.stack = FiberStack{};
     t.body = nullptr;
