@@ -67,9 +67,14 @@ inline void Release(void*) {}
 #if defined(RACEFUZZ_ASAN)
 inline constexpr bool kAsan = true;
 inline void UnpoisonStack(void* base, size_t size) { __asan_unpoison_memory_region(base, size); }
+// For memory kept for reuse: ASan reports any access until it is unpoisoned again.
+inline void Poison(void* base, size_t size) { __asan_poison_memory_region(base, size); }
+inline void Unpoison(void* base, size_t size) { __asan_unpoison_memory_region(base, size); }
 #else
 inline constexpr bool kAsan = false;
 inline void UnpoisonStack(void*, size_t) {}
+inline void Poison(void*, size_t) {}
+inline void Unpoison(void*, size_t) {}
 #endif
 
 }  // namespace racefuzz::sanitizer

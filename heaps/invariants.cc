@@ -37,19 +37,20 @@ class InvariantChecker {
   InvariantChecker(Kernel& k, const ConsumerSlot (&consumers)[kConsumerSlots])
       : consumers_(consumers),
         k_(k),
-        heaps_(LiveObjects<dma_heap>(k_.slab)),
-        files_(LiveObjects<file>(k_.slab)),
-        inodes_(LiveObjects<inode>(k_.slab)),
-        devices_(LiveObjects<device>(k_.slab)),
-        cdevs_(LiveObjects<cdev>(k_.slab)),
-        dmabufs_(LiveObjects<dma_buf>(k_.slab)),
-        system_buffers_(LiveObjects<system_heap_buffer>(k_.slab)),
-        cma_buffers_(LiveObjects<cma_heap_buffer>(k_.slab)),
-        cma_privs_(LiveObjects<cma_heap>(k_.slab)),
-        tee_heaps_(LiveObjects<tee_dma_heap>(k_.slab)),
-        tee_buffers_(LiveObjects<tee_heap_buffer>(k_.slab)),
-        tee_devices_(LiveObjects<tee_device>(k_.slab)),
-        tee_pools_(LiveObjects<tee_shm_pool>(k_.slab)) {}
+        live_(k_.slab.Snapshot()),
+        heaps_(LiveObjects<dma_heap>(live_)),
+        files_(LiveObjects<file>(live_)),
+        inodes_(LiveObjects<inode>(live_)),
+        devices_(LiveObjects<device>(live_)),
+        cdevs_(LiveObjects<cdev>(live_)),
+        dmabufs_(LiveObjects<dma_buf>(live_)),
+        system_buffers_(LiveObjects<system_heap_buffer>(live_)),
+        cma_buffers_(LiveObjects<cma_heap_buffer>(live_)),
+        cma_privs_(LiveObjects<cma_heap>(live_)),
+        tee_heaps_(LiveObjects<tee_dma_heap>(live_)),
+        tee_buffers_(LiveObjects<tee_heap_buffer>(live_)),
+        tee_devices_(LiveObjects<tee_device>(live_)),
+        tee_pools_(LiveObjects<tee_shm_pool>(live_)) {}
 
   void Run() {
     CheckFdTable();
@@ -273,9 +274,9 @@ class InvariantChecker {
                                   mod->refcnt.Peek(), expected));
       }
     }
-    const size_t images = LiveObjects<system_heap_module>(k_.slab).size() +
-                          LiveObjects<cma_heap_module>(k_.slab).size() +
-                          LiveObjects<tee_module>(k_.slab).size();
+    const size_t images = LiveObjects<system_heap_module>(live_).size() +
+                          LiveObjects<cma_heap_module>(live_).size() +
+                          LiveObjects<tee_module>(live_).size();
     const size_t loaded = std::count_if(std::begin(k_.modules), std::end(k_.modules),
                                         [](module* m) { return m != nullptr; });
     if (images != loaded) Violation("a module image outlives its unload (leaked)");
@@ -350,6 +351,7 @@ class InvariantChecker {
 
   const ConsumerSlot (&consumers_)[kConsumerSlots];
   Kernel& k_;
+  const std::vector<SlabRegistry::LiveEntry> live_;  // one snapshot for every type below
   std::vector<dma_heap*> heaps_;
   std::vector<file*> files_;
   std::vector<inode*> inodes_;

@@ -32,16 +32,20 @@ bool SlabRegistry::Erase(void* object) {
   return live_.erase(object) != 0;
 }
 
-std::vector<void*> SlabRegistry::Live(const void* type_tag) const {
-  Guard guard(lock_);
-  std::vector<std::pair<uint64_t, void*>> found;
-  for (const auto& [object, entry] : live_) {
-    if (entry.type_tag == type_tag) found.emplace_back(entry.id, const_cast<void*>(object));
+std::vector<SlabRegistry::LiveEntry> SlabRegistry::Snapshot() const {
+  std::vector<std::pair<uint64_t, LiveEntry>> found;
+  {
+    Guard guard(lock_);
+    found.reserve(live_.size());
+    for (const auto& [object, entry] : live_) {
+      found.push_back({entry.id, LiveEntry(entry.type_tag, const_cast<void*>(object))});
+    }
   }
-  std::sort(found.begin(), found.end());
-  std::vector<void*> out;
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<LiveEntry> out;
   out.reserve(found.size());
-  for (const auto& [id, object] : found) out.push_back(object);
+  for (const auto& [id, entry] : found) out.push_back(entry);
   return out;
 }
 
@@ -55,6 +59,7 @@ void SlabRegistry::FreeAll() {
   std::vector<std::pair<uint64_t, std::pair<void*, Deleter>>> all;
   {
     Guard guard(lock_);
+    all.reserve(live_.size());
     for (const auto& [object, entry] : live_) {
       all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
     }

@@ -40,9 +40,9 @@ class SlabRegistry {
   void Insert(void* object, const void* type_tag, Deleter deleter);
   // Forgets `object`; false if it is not a live allocation (a double or wild free).
   bool Erase(void* object);
-  // Live objects of one type (its &kSlabTag<T>) in allocation order, so checks that
-  // iterate them are deterministic.
-  std::vector<void*> Live(const void* type_tag) const;
+  // Every live object (type tag, object), in allocation order (deterministic checks).
+  using LiveEntry = std::pair<const void*, void*>;
+  std::vector<LiveEntry> Snapshot() const;
   size_t LiveCount() const;
   void FreeAll();
 
@@ -90,11 +90,23 @@ void kfree(SlabRegistry& slab, T* object, const char* label) {
   delete object;
 }
 
+// The live objects of type T in a snapshot, in allocation order. (One snapshot for a check
+// that looks at many types: one pass over the registry, not one pass, sort and vector each.)
+template <typename T>
+std::vector<T*> LiveObjects(const std::vector<SlabRegistry::LiveEntry>& snapshot) {
+  size_t count = 0;
+  for (const auto& [type_tag, object] : snapshot) count += type_tag == &kSlabTag<T> ? 1 : 0;
+  std::vector<T*> out;
+  out.reserve(count);
+  for (const auto& [type_tag, object] : snapshot) {
+    if (type_tag == &kSlabTag<T>) out.push_back(static_cast<T*>(object));
+  }
+  return out;
+}
+
 template <typename T>
 std::vector<T*> LiveObjects(const SlabRegistry& slab) {
-  std::vector<T*> out;
-  for (void* p : slab.Live(&kSlabTag<T>)) out.push_back(static_cast<T*>(p));
-  return out;
+  return LiveObjects<T>(slab.Snapshot());
 }
 
 }  // namespace racefuzz::heaps

@@ -279,4 +279,30 @@ int World::CloseAll() {
   return closed;
 }
 
+namespace {
+std::atomic<void*> spare_world_storage{nullptr};  // see World::Impl::operator new
+}  // namespace
+
+void* World::Impl::operator new(size_t size) {
+  if (!sanitizer::kTsan) {
+    if (void* storage = spare_world_storage.exchange(nullptr, std::memory_order_acquire)) {
+      sanitizer::Unpoison(storage, size);
+      return storage;
+    }
+  }
+  return ::operator new(size);
+}
+
+void World::Impl::operator delete(void* storage, size_t size) {
+  if (!sanitizer::kTsan) {
+    sanitizer::Poison(storage, size);
+    void* expected = nullptr;
+    if (spare_world_storage.compare_exchange_strong(expected, storage, std::memory_order_release)) {
+      return;
+    }
+    sanitizer::Unpoison(storage, size);
+  }
+  ::operator delete(storage);
+}
+
 }  // namespace racefuzz::heaps

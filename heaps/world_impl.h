@@ -4,9 +4,11 @@
 #define RACEFUZZ_HEAPS_WORLD_IMPL_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 
+#include "harness/sanitizer_hooks.h"
 #include "heaps/kernel_state.h"
 #include "heaps/world.h"
 
@@ -27,6 +29,15 @@ class ConsumerSlot {
 };
 
 struct World::Impl {
+  // The storage of the last World destroyed is kept (poisoned for ASan until reused) for
+  // the next one: a fuzz target creates a World per execution, and a fresh 6 KB allocation
+  // each time cost ASan's malloc fill and new pages while its quarantine fills. These are
+  // the kernel's globals, not kzalloc'd model objects: nothing can use them across
+  // executions. Not in TSan builds, which would see the next World's accesses unordered
+  // with the last one's.
+  static void* operator new(size_t size);
+  static void operator delete(void* storage, size_t size);
+
   explicit Impl(const Variant& v) : kernel(v) {
     for (auto& kind : slot_kind) kind.store(-1, std::memory_order_relaxed);
   }
