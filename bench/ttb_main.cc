@@ -78,6 +78,7 @@ int Main(int argc, char** argv) {
   if (!parsed.ok()) return Fail(path + ": " + std::string(parsed.status().message()));
   fuzz::Input input = *std::move(parsed);
   input.schedule.clear();
+  input.random_tail = false;
   const std::vector<std::string> wanted =
       absl::StrSplit(absl::GetFlag(FLAGS_signature), ',', absl::SkipEmpty());
   if (wanted.empty()) return Fail("--signature is required");

@@ -15,6 +15,7 @@
 #include "fuzz/text_form.h"
 #include "harness/byte_strategy.h"
 #include "harness/race_diagram.h"
+#include "harness/random_strategy.h"
 #include "harness/thread.h"
 #include "harness/yield.h"
 #include "heaps/world.h"
@@ -174,6 +175,8 @@ class ProgramRun {
 ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
                         const ExecuteOptions& options) {
   ByteStrategy byte_strategy(input.schedule);
+  RandomStrategy tail(TailSeed(input));
+  if (input.random_tail) byte_strategy.SetTail(&tail);
   ExecutionOptions execution;
   execution.strategy = options.strategy != nullptr ? options.strategy : &byte_strategy;
   execution.step_budget = options.step_budget;

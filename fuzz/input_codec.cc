@@ -11,6 +11,8 @@ namespace {
 // Opcode byte: bits 0-3 operation kind (mod kNumOpKinds), bits 4-6 lane (mod threads + 1),
 // bit 7 unused. Argument bytes a0..a2 depend on the kind.
 constexpr uint8_t kRawFdBit = 0x80;
+// Header byte 0: bits 1-0 number of racing threads - 1, bit 2 the random tail.
+constexpr uint8_t kRandomTailBit = 0x04;
 
 struct RawOp {
   Op op;
@@ -144,6 +146,29 @@ absl::StatusOr<std::array<uint8_t, kOpBytes>> EncodeOp(const Op& op, int lane, i
 
 }  // namespace
 
+uint64_t TailSeed(const Input& input) {
+  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  auto mix = [&hash](uint64_t value) {
+    for (int i = 0; i < 8; ++i, value >>= 8) {
+      hash = (hash ^ (value & 0xff)) * 0x100000001b3ULL;
+    }
+  };
+  mix(static_cast<uint64_t>(input.program.num_threads));
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    for (const Op& op : input.program.lanes[lane]) {
+      mix(static_cast<uint64_t>(lane) << 8 | static_cast<uint64_t>(op.kind));
+      mix(static_cast<uint64_t>(op.heap_kind) << 16 | op.heap << 8 | op.slot);
+      mix(static_cast<uint64_t>(op.fd.raw) << 8 | op.fd.value);
+      mix(op.len);
+      mix(static_cast<uint64_t>(op.fd_flags) << 32 | op.cmd);
+      mix(op.heap_flags);
+    }
+  }
+  mix(input.schedule.size());
+  for (uint8_t b : input.schedule) mix(b);
+  return hash;
+}
+
 int Program::NumOps() const {
   int n = 0;
   for (const auto& lane : lanes) n += static_cast<int>(lane.size());
@@ -185,6 +210,7 @@ Input Decode(std::span<const uint8_t> bytes) {
   const uint8_t threads_byte = bytes.size() > 0 ? bytes[0] : 0;
   const uint8_t count_byte = bytes.size() > 1 ? bytes[1] : 0;
   program.num_threads = 1 + (threads_byte & 3);
+  input.random_tail = (threads_byte & kRandomTailBit) != 0;
   const size_t declared_ops = count_byte & 0x3f;
   const size_t program_end = std::min(bytes.size(), kHeaderBytes + declared_ops * kOpBytes);
 
@@ -224,7 +250,8 @@ absl::StatusOr<std::vector<uint8_t>> Encode(const Input& input) {
         absl::StrFormat("%d operations; at most %d fit", program.NumOps(), kMaxOps));
   }
   const int num_results = program.NumResults();
-  std::vector<uint8_t> bytes = {static_cast<uint8_t>(program.num_threads - 1),
+  std::vector<uint8_t> bytes = {static_cast<uint8_t>((program.num_threads - 1) |
+                                                    (input.random_tail ? kRandomTailBit : 0)),
                                 static_cast<uint8_t>(program.NumOps())};
   for (int lane = 0; lane < kNumLanes; ++lane) {
     const auto& ops = program.lanes[lane];

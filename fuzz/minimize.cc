@@ -85,7 +85,8 @@ size_t Size(const Input& input) {
   size_t racing = 0;
   for (int lane = 1; lane < kNumLanes; ++lane) racing += input.program.lanes[lane].empty() ? 0 : 1;
   return static_cast<size_t>(input.program.NumOps()) * 100000 + racing * 10000 +
-         static_cast<size_t>(input.program.num_threads) * 1000 + input.schedule.size();
+         static_cast<size_t>(input.program.num_threads) * 1000 + input.schedule.size() * 2 +
+         (input.random_tail ? 1 : 0);
 }
 
 }  // namespace
@@ -97,7 +98,7 @@ std::vector<Input> ReductionCandidates(const Input& input) {
   for (int lane = 1; lane <= program.num_threads; ++lane) {
     auto without = WithoutOps(program, [lane](int l, size_t) { return l == lane; });
     if (!without) continue;
-    Input candidate{*without, input.schedule};
+    Input candidate{*without, input.schedule, input.random_tail};
     if (program.num_threads > 1) {
       for (int l = lane; l < program.num_threads; ++l) {
         candidate.program.lanes[l] = std::move(candidate.program.lanes[l + 1]);
@@ -114,7 +115,13 @@ std::vector<Input> ReductionCandidates(const Input& input) {
                                            static_cast<size_t>(kMaxOpsPerLane)) {
       continue;
     }
-    out.push_back(Input{MergedLane(program, lane), input.schedule});
+    out.push_back(Input{MergedLane(program, lane), input.schedule, input.random_tail});
+  }
+  // No random tail: the schedule bytes alone show the bug.
+  if (input.random_tail) {
+    Input plain = input;
+    plain.random_tail = false;
+    out.push_back(std::move(plain));
   }
   // Drop the second half of the schedule, then its last byte.
   if (!input.schedule.empty()) {
@@ -129,7 +136,7 @@ std::vector<Input> ReductionCandidates(const Input& input) {
   for (int lane = 0; lane < kNumLanes; ++lane) {
     for (size_t i = 0; i < program.lanes[lane].size(); ++i) {
       auto without = WithoutOps(program, [&](int l, size_t j) { return l == lane && j == i; });
-      if (without) out.push_back(Input{*without, input.schedule});
+      if (without) out.push_back(Input{*without, input.schedule, input.random_tail});
     }
   }
   // Drop one schedule byte (one preemption or one thread choice fewer).

@@ -22,6 +22,7 @@ struct Draft {
   int num_threads = 1;
   std::array<std::vector<DraftOp>, kNumLanes> lanes;
   std::vector<uint8_t> schedule;
+  bool random_tail = false;
   int next_id = 0;
 
   int NumOps() const {
@@ -46,6 +47,7 @@ Draft ToDraft(const Input& input, int id_offset = 0) {
   Draft draft;
   draft.num_threads = std::clamp(input.program.num_threads, 1, kMaxThreads);
   draft.schedule = input.schedule;
+  draft.random_tail = input.random_tail;
   draft.next_id = id_offset;
   std::vector<int> result_ids;
   for (int lane = 0; lane < kNumLanes; ++lane) {
@@ -368,17 +370,23 @@ bool ChangeThreads(Draft& draft, Prng& rng) {
 
 // --- schedule moves --------------------------------------------------------------------
 
+// A few decisions; half of the time followed by a random tail (fuzz/program.h), so that
+// the input explores a random schedule past them.
 void FreshSchedule(Draft& draft, Prng& rng) {
   draft.schedule.clear();
+  draft.random_tail = rng.Below(2) == 0;
   const size_t n = 1 + rng.Below(rng.Below(2) == 0 ? 4 : 10);
   for (size_t i = 0; i < n; ++i) draft.schedule.push_back(ScheduleByte(rng));
 }
 
 bool MutateSchedule(Draft& draft, Prng& rng) {
   auto& s = draft.schedule;
-  switch (rng.Below(6)) {
+  switch (rng.Below(7)) {
     case 0:
       FreshSchedule(draft, rng);
+      return true;
+    case 6:  // another tail: random instead of none, or the reverse
+      draft.random_tail = !draft.random_tail;
       return true;
     case 1:  // another decision at one point
       if (s.empty()) return false;
@@ -465,6 +473,7 @@ Input FromDraft(Draft draft, size_t max_bytes, Prng& rng) {
   Input input;
   input.program.num_threads = draft.num_threads;
   input.schedule = std::move(draft.schedule);
+  input.random_tail = draft.random_tail;
   for (int lane = 0; lane < kNumLanes; ++lane) {
     for (DraftOp& d : draft.lanes[lane]) {
       if (TakesFd(d.op.kind) && (d.fd_target >= 0 || !d.op.fd.raw)) {
@@ -527,7 +536,9 @@ Input StructuredMutator::CrossOver(const Input& a, const Input& b, size_t max_by
   for (int lane = 0; lane < kNumLanes; ++lane) {
     out.lanes[lane] = rng_.Below(2) == 0 ? da.lanes[lane] : db.lanes[lane];
   }
-  out.schedule = rng_.Below(2) == 0 ? da.schedule : db.schedule;
+  const Draft& schedule_from = rng_.Below(2) == 0 ? da : db;
+  out.schedule = schedule_from.schedule;
+  out.random_tail = schedule_from.random_tail;
   return FromDraft(std::move(out), max_bytes, rng_);
 }
 

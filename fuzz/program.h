@@ -80,12 +80,19 @@ struct Program {
 };
 
 // One execution: the program and the schedule bytes, in the order the ByteStrategy reads
-// them.
+// them. With `random_tail`, a RandomStrategy seeded from the whole input (TailSeed) decides
+// once the bytes run out, instead of "never preempt": the fuzzer then gets a fresh random
+// schedule with every mutation, and the file still replays the same interleaving.
 struct Input {
   Program program;
   std::vector<uint8_t> schedule;
+  bool random_tail = false;
   bool operator==(const Input&) const = default;
 };
+
+// The seed of the random tail: a hash of everything in the input (FNV-1a over the program's
+// operations and the schedule), so that any change to the input gives another tail.
+uint64_t TailSeed(const Input& input);
 
 // The alloc argument values the byte form can express (fuzz/README.md).
 inline constexpr uint32_t kOCloexec = 02000000;

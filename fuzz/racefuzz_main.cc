@@ -252,6 +252,7 @@ absl::StatusOr<int> Search(const std::vector<char*>& args) {
     for (int n = 0; n < combinations; ++n) {
       Input candidate = *input;
       candidate.schedule.clear();
+      candidate.random_tail = false;
       for (int i = 0, rest = n; i < len; ++i, rest /= kAlphabet) {
         candidate.schedule.push_back(static_cast<uint8_t>(rest % kAlphabet));
       }

@@ -91,6 +91,13 @@ absl::StatusOr<Input> Parser::Parse(absl::string_view text) {
     } else if (tokens[0] == "schedule") {
       for (size_t i = 1; i < tokens.size(); ++i) {
         if (tokens[i] == "-") continue;
+        if (tokens[i] == "random") {
+          if (i + 1 != tokens.size()) {
+            return LineError(line_, "`random` (the random tail) must end the schedule line");
+          }
+          input_.random_tail = true;
+          continue;
+        }
         uint32_t byte;
         if (tokens[i].size() != 2 || !absl::SimpleHexAtoi(tokens[i], &byte)) {
           return LineError(line_,
@@ -331,8 +338,9 @@ std::string FormatText(const Input& input) {
     }
   }
   out += "schedule";
-  if (input.schedule.empty()) out += " -";
+  if (input.schedule.empty() && !input.random_tail) out += " -";
   for (uint8_t b : input.schedule) absl::StrAppendFormat(&out, " %02x", b);
+  if (input.random_tail) out += " random";
   out += '\n';
   return out;
 }

@@ -1,5 +1,6 @@
 #include "harness/byte_strategy.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/default_pick.h"
 
@@ -19,10 +20,11 @@ void ByteStrategy::LoadCountdown() {
 void ByteStrategy::BeginExecution() {
   next_ = 0;
   LoadCountdown();
+  if (tail_ != nullptr) tail_->BeginExecution();
 }
 
-bool ByteStrategy::ShouldPreempt(const YieldContext&) {
-  if (countdown_ == kNever) return false;
+bool ByteStrategy::ShouldPreempt(const YieldContext& context) {
+  if (countdown_ == kNever) return tail_ != nullptr && tail_->ShouldPreempt(context);
   if (countdown_ > 0) {
     --countdown_;
     return false;
@@ -31,11 +33,12 @@ bool ByteStrategy::ShouldPreempt(const YieldContext&) {
 }
 
 ThreadId ByteStrategy::PickNext(std::span<const ThreadId> runnable, ThreadId current,
-                                uint64_t) {
+                                uint64_t step) {
   uint8_t b;
   ThreadId next;
   if (!NextByte(b)) {
-    next = DefaultPick(runnable, current);
+    next = tail_ != nullptr ? tail_->PickNext(runnable, current, step)
+                            : DefaultPick(runnable, current);
   } else if (current != kNoThread) {
     next = NthOther(runnable, current, b);
   } else {
@@ -46,7 +49,9 @@ ThreadId ByteStrategy::PickNext(std::span<const ThreadId> runnable, ThreadId cur
 }
 
 std::string ByteStrategy::Describe() const {
-  return absl::StrFormat("bytes(%d of %d used)", next_, bytes_.size());
+  std::string text = absl::StrFormat("bytes(%d of %d used)", next_, bytes_.size());
+  if (tail_ != nullptr) absl::StrAppend(&text, " then ", tail_->Describe());
+  return text;
 }
 
 }  // namespace racefuzz

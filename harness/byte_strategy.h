@@ -5,7 +5,10 @@
 // with the number of context switches, not with the number of yield points; at each
 // preemption or blocking choice one more byte picks the thread. When the bytes run out the
 // strategy never preempts again and falls back to DefaultPick, so every byte string is a
-// complete, replayable execution, and few bytes mean few preemptions.
+// complete, replayable execution, and few bytes mean few preemptions; or, with a tail
+// strategy (SetTail), that strategy decides from there on: the bytes fix the first
+// decisions and, for instance, a RandomStrategy seeded from the same input explores the
+// rest, still one deterministic execution per input.
 #ifndef RACEFUZZ_HARNESS_BYTE_STRATEGY_H_
 #define RACEFUZZ_HARNESS_BYTE_STRATEGY_H_
 
@@ -21,6 +24,9 @@ class ByteStrategy : public Strategy {
   // The bytes must outlive every execution run with this strategy.
   explicit ByteStrategy(std::span<const uint8_t> bytes) : bytes_(bytes) {}
   void Reset(std::span<const uint8_t> bytes) { bytes_ = bytes; }
+  // Decides once the bytes run out (nullptr: never preempt, DefaultPick). Must outlive the
+  // executions; its BeginExecution is called with this strategy's.
+  void SetTail(Strategy* tail) { tail_ = tail; }
 
   void BeginExecution() override;
   bool ShouldPreempt(const YieldContext& context) override;
@@ -36,6 +42,7 @@ class ByteStrategy : public Strategy {
   void LoadCountdown();
 
   std::span<const uint8_t> bytes_;
+  Strategy* tail_ = nullptr;
   size_t next_ = 0;
   uint32_t countdown_ = kNever;
 };

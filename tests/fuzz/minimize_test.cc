@@ -45,6 +45,26 @@ schedule 02 01 07 00 05
             "schedule 02\n");
 }
 
+// A random tail the bug does not need is dropped; one it needs (here: the fake bug wants
+// the tail) is kept by every reduction.
+TEST(MinimizeTest, DropsTheRandomTailOnlyWhenTheBugDoesNotNeedIt) {
+  const Input with_tail = Parse(
+      "threads 2\nT0: add system heap0\nT1: f0 = open heap0\nT2: remove heap0\n"
+      "schedule 02 01 random\n");
+  auto dropped = Minimize(with_tail, "bug", FakeSignature, 30);
+  ASSERT_TRUE(dropped.ok()) << dropped.status();
+  EXPECT_FALSE(dropped->input.random_tail);
+  auto needs_tail = [](const Input& input) -> absl::StatusOr<std::string> {
+    auto plain = FakeSignature(input);
+    if (!plain.ok() || *plain != "bug") return plain;
+    return input.random_tail ? "bug" : "clean";
+  };
+  auto kept = Minimize(with_tail, "bug", needs_tail, 30);
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_EQ(FormatText(kept->input),
+            "threads 1\nT1: f0 = open heap0\nT1: remove heap0\nschedule 02 random\n");
+}
+
 TEST(MinimizeTest, MergesAThreadIntoThePreviousOneKeepingFdNames) {
   const Input input = Parse(
       "T0: f0 = open heap2\nT1: f1 = open heap0\nT2: f2 = dup f1\n"

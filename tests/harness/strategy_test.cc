@@ -9,6 +9,7 @@
 #include "harness/decision_list.h"
 #include "harness/pct_strategy.h"
 #include "harness/prng.h"
+#include "harness/random_strategy.h"
 #include "harness/replay_strategy.h"
 #include "harness/scheduler.h"
 #include "harness/scripted_strategy.h"
@@ -123,6 +124,47 @@ TEST(ByteStrategyTest, FewBytesReachTheBugAndReplayFromTheirDecisions) {
     return;
   }
   FAIL() << "no small byte string reached the ordering bug";
+}
+
+// Once the bytes run out, a tail strategy decides: with no bytes at all, a random tail
+// alone reaches the ordering bug for some seed, the same seed gives the same trace, and the
+// bytes still fix the first decisions.
+TEST(ByteStrategyTest, TailStrategyDecidesOnceTheBytesRunOut) {
+  Scheduler scheduler;
+  ExecutionOptions options;
+  int found = 0;
+  for (uint64_t seed = 0; seed < 64; ++seed) {
+    ByteStrategy strategy({});
+    RandomStrategy tail(seed, /*preempt_one_in=*/2);
+    strategy.SetTail(&tail);
+    options.strategy = &strategy;
+    bool bug = false;
+    const ExecutionResult first = scheduler.Run(options, [&] { PublishBeforeInit(bug); });
+    found += bug ? 1 : 0;
+    ByteStrategy again_strategy({});
+    RandomStrategy again_tail(seed, 2);
+    again_strategy.SetTail(&again_tail);
+    options.strategy = &again_strategy;
+    bool unused = false;
+    const ExecutionResult again = scheduler.Run(options, [&] { PublishBeforeInit(unused); });
+    ASSERT_EQ(first.trace_hash, again.trace_hash) << "seed " << seed;
+    EXPECT_THAT(strategy.Describe(), HasSubstr("then random"));
+  }
+  EXPECT_GT(found, 0) << "no random tail reached the ordering bug";
+  // A countdown longer than the execution: the bytes say "no preemption" for the whole run,
+  // so the tail never decides and every seed gives the plain sequential trace.
+  const std::vector<uint8_t> never = {255};
+  ByteStrategy plain(never);
+  options.strategy = &plain;
+  bool bug = false;
+  const uint64_t sequential = scheduler.Run(options, [&] { PublishBeforeInit(bug); }).trace_hash;
+  for (uint64_t seed = 0; seed < 8; ++seed) {
+    ByteStrategy strategy(never);
+    RandomStrategy tail(seed, 1);
+    strategy.SetTail(&tail);
+    options.strategy = &strategy;
+    EXPECT_EQ(scheduler.Run(options, [&] { PublishBeforeInit(bug); }).trace_hash, sequential);
+  }
 }
 
 TEST(ScriptedStrategyTest, HandWrittenScheduleReachesTheBug) {
