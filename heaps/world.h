@@ -75,6 +75,9 @@ class World {
   // violation is reported through racefuzz::ReportBug (FailureKind::kInvariant).
   void CheckInvariants();
 
+  // Where this World's state lives, for tests of its storage reuse (world_impl.h).
+  const void* state_address() const { return impl_.get(); }
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

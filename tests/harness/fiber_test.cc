@@ -7,6 +7,7 @@
 #include <cfenv>
 
 #include "gtest/gtest.h"
+#include "harness/sanitizer_hooks.h"
 
 namespace racefuzz {
 namespace {
@@ -62,6 +63,45 @@ TEST(FiberTest, EachFiberKeepsItsOwnFloatingPointControlState) {
   EXPECT_EQ(pair.fiber_sse_after_resume.load(), static_cast<unsigned>(_MM_ROUND_UP));
   EXPECT_EQ(host_again.x87, FE_TONEAREST);
   EXPECT_EQ(host_again.sse, static_cast<unsigned>(_MM_ROUND_NEAREST));
+}
+
+// A stack goes back to the pool with the stack pointer at which its fiber left for good:
+// the frames above it may still carry ASan poison (redzones), and Acquire must clear them.
+TEST(StackPoolTest, AReusedStackHasNoPoisonAboveWhereItsLastFiberLeft) {
+#if !defined(RACEFUZZ_ASAN)
+  GTEST_SKIP() << "needs the asan preset";
+#else
+  StackPool pool(64 * 1024);
+  const FiberStack stack = pool.Acquire();
+  char* const top = stack.bottom + stack.size;
+  char* const stack_pointer = top - 8192;
+  __asan_poison_memory_region(stack_pointer, 4096);  // a live frame's redzones
+  __asan_poison_memory_region(top - 64, 32);
+  pool.Release(stack, stack_pointer);
+  const FiberStack again = pool.Acquire();
+  EXPECT_EQ(again.bottom, stack.bottom);
+  EXPECT_EQ(__asan_region_is_poisoned(again.bottom, again.size), nullptr);
+  pool.Release(again);
+#endif
+}
+
+// Without the stack pointer (or with one outside the stack), the whole stack is cleared.
+TEST(StackPoolTest, AStackReleasedWithoutAStackPointerIsClearedWhole) {
+#if !defined(RACEFUZZ_ASAN)
+  GTEST_SKIP() << "needs the asan preset";
+#else
+  StackPool pool(64 * 1024);
+  const FiberStack stack = pool.Acquire();
+  __asan_poison_memory_region(stack.bottom, 64);
+  pool.Release(stack);
+  FiberStack again = pool.Acquire();
+  EXPECT_EQ(__asan_region_is_poisoned(again.bottom, again.size), nullptr);
+  __asan_poison_memory_region(again.bottom + 128, 64);
+  pool.Release(again, again.bottom + again.size + 4096);  // not on this stack
+  const FiberStack third = pool.Acquire();
+  EXPECT_EQ(__asan_region_is_poisoned(third.bottom, third.size), nullptr);
+  pool.Release(third);
+#endif
 }
 
 }  // namespace

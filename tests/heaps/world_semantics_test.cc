@@ -4,8 +4,10 @@
 // checked at the end of each test.
 #include <cerrno>
 #include <cstdint>
+#include <memory>
 
 #include "gtest/gtest.h"
+#include "harness/sanitizer_hooks.h"
 #include "heaps/world.h"
 #include "tests/heaps/test_util.h"
 
@@ -252,6 +254,30 @@ TEST(WorldVariant, NamesRoundTrip) {
     EXPECT_EQ(v->Name(), name);
   }
   EXPECT_FALSE(Variant::FromName("kref_v2").has_value());
+}
+
+// The storage of a destroyed World is kept for the next one (fuzz targets create one per
+// execution) and, under ASan, poisoned in between, so a stale access is still reported.
+TEST(WorldStorage, TheNextWorldReusesTheLastOnesStoragePoisonedInBetween) {
+  if (sanitizer::kTsan) GTEST_SKIP() << "TSan builds allocate every World anew";
+  const Variant variant = V("kref_v1");
+  // Takes the storage kept by earlier tests, if any, so that `first` keeps its own.
+  const World held(variant);
+  auto first = std::make_unique<World>(variant);
+  const void* const storage = first->state_address();
+  first.reset();
+#if defined(RACEFUZZ_ASAN)
+  EXPECT_TRUE(__asan_address_is_poisoned(storage));
+#endif
+  World second(variant);
+  EXPECT_EQ(second.state_address(), storage);
+#if defined(RACEFUZZ_ASAN)
+  EXPECT_FALSE(__asan_address_is_poisoned(storage));
+#endif
+  // A fresh kernel: no heaps, no fds.
+  EXPECT_EQ(second.OpenHeap(0), -ENOENT);
+  EXPECT_EQ(second.CloseAll(), 0);
+  second.CheckInvariants();
 }
 
 }  // namespace
