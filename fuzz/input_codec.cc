@@ -153,17 +153,6 @@ uint64_t TailSeed(const Input& input) {
       hash = (hash ^ (value & 0xff)) * 0x100000001b3ULL;
     }
   };
-  mix(static_cast<uint64_t>(input.program.num_threads));
-  for (int lane = 0; lane < kNumLanes; ++lane) {
-    for (const Op& op : input.program.lanes[lane]) {
-      mix(static_cast<uint64_t>(lane) << 8 | static_cast<uint64_t>(op.kind));
-      mix(static_cast<uint64_t>(op.heap_kind) << 16 | op.heap << 8 | op.slot);
-      mix(static_cast<uint64_t>(op.fd.raw) << 8 | op.fd.value);
-      mix(op.len);
-      mix(static_cast<uint64_t>(op.fd_flags) << 32 | op.cmd);
-      mix(op.heap_flags);
-    }
-  }
   mix(input.schedule.size());
   for (uint8_t b : input.schedule) mix(b);
   return hash;

@@ -13,8 +13,9 @@
 //     fd references renumbered so that they keep naming the same operation;
 //   * add or drop a racing thread;
 //   * a fresh short schedule (a few preemptions a few yield points apart, which is what
-//     random and PCT schedules that find these bugs look like), or one decision changed,
-//     added or dropped.
+//     random and PCT schedules that find these bugs look like, half of the time with a
+//     random tail: fuzz/program.h), one decision changed, added or dropped, or the random
+//     tail switched.
 //
 // Every result encodes (Encode succeeds), so a crash file still is one input that replays
 // the same interleaving, every time: the mutator only chooses which inputs are tried. The

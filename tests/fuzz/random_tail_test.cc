@@ -1,5 +1,5 @@
 // The random tail (fuzz/program.h): once the schedule bytes run out, a RandomStrategy
-// seeded from the input decides, so each input is one deterministic random schedule.
+// seeded from the schedule bytes decides, so each input is one deterministic random schedule.
 #include <set>
 #include <string>
 
@@ -43,7 +43,7 @@ TEST(RandomTailTest, EachInputIsOneReplayableRandomSchedule) {
   for (int i = 0; i < 64; ++i) {
     // Two decisions: a preemption at the first yield point, and which thread runs then.
     // Without a tail nothing is preempted after that; with one, the rest is the tail's,
-    // seeded by the whole input, so each i gives another random schedule.
+    // seeded by the schedule bytes, so each i gives another random schedule.
     Input input = *parsed;
     input.schedule = {0, static_cast<uint8_t>(i)};
     const Outcome plain = RunOnKrefV1(input);
