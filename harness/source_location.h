@@ -13,6 +13,8 @@
 namespace racefuzz {
 
 struct SourceLocation {
+  // A string with static storage that never changes (__builtin_FILE gives a literal): a
+  // trace keeps the pointer, and digests of the name are memoised by it.
   const char* file = "";
   int line = 0;
 

@@ -78,8 +78,21 @@ const char* KindName(EventKind kind) {
 }  // namespace
 
 uint32_t SourceLocation::SiteId() const {
-  uint64_t h = kFnvOffset;
-  Mix(h, Basename());
+  // Every access of every primitive asks for its site (SyncAccess), and the basename's
+  // digest (strlen, memrchr, mixing) was most of that: it is memoised by the file pointer,
+  // per OS thread. `file` has static storage and never changes (source_location.h).
+  struct FileDigest {
+    const char* file = nullptr;
+    uint64_t digest = 0;
+  };
+  thread_local std::array<FileDigest, 64> memo;
+  FileDigest& slot = memo[(reinterpret_cast<uintptr_t>(file) >> 3) % memo.size()];
+  if (slot.file != file) {
+    uint64_t digest = kFnvOffset;
+    Mix(digest, Basename());
+    slot = FileDigest{file, digest};
+  }
+  uint64_t h = slot.digest;
   Mix(h, static_cast<uint64_t>(line));
   return static_cast<uint32_t>(h ^ (h >> 32));
 }
