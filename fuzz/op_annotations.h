@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "fuzz/program.h"
 #include "fuzz/text_form.h"
+#include "harness/sanitizer_hooks.h"
 #include "harness/source_location.h"
 #include "harness/yield.h"
 
@@ -20,6 +21,7 @@ namespace racefuzz::fuzz {
 // Annotates `op` (text form, fuzz/text_form.h); `result` is its fd name index or -1.
 inline void AnnotateOp(const Op& op, int result,
                        SourceLocation location = SourceLocation::Current()) {
+  sanitizer::HarnessScope harness_scope;  // the scratch buffer is shared by the fibers
   std::string& text = AnnotationScratch();
   AppendOp(&text, op, result);
   Annotate(text, location);
@@ -27,6 +29,7 @@ inline void AnnotateOp(const Op& op, int result,
 
 // Annotates an operation's return value: "returns 3", "returns -EBADF".
 inline void AnnotateResult(int ret, SourceLocation location = SourceLocation::Current()) {
+  sanitizer::HarnessScope harness_scope;  // the scratch buffer is shared by the fibers
   std::string& text = AnnotationScratch();
   const char* name = ret < 0 ? strerrorname_np(-ret) : nullptr;
   if (name != nullptr) {

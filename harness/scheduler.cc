@@ -43,6 +43,12 @@ void (*sanitizer_death_prelude)() = nullptr;
 // Sanitizer death callback: the process is about to die because ASan, TSan or UBSan found
 // a bug. Print which interleaving led there before it does.
 void OnSanitizerDeath() {
+  // From here on TSan ignores this fiber's memory accesses, for good: the process is dying,
+  // and what still runs on this fiber (this report, then the engine's crash handler saving
+  // the input, called from abort's signal handler) touches memory other fibers touched. A
+  // second TSan report while the first one dies waits forever for the report lock: a
+  // libFuzzer + TSan campaign hung at its first real race.
+  sanitizer::BeginHarnessForGood();
   if (sanitizer_death_prelude != nullptr) sanitizer_death_prelude();
   Scheduler* s = Scheduler::Active();
   if (s == nullptr) return;

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "harness/failure.h"
+#include "harness/sanitizer_hooks.h"
 #include "harness/source_location.h"
 
 namespace racefuzz {
@@ -22,12 +23,15 @@ void Annotate(std::string_view text, SourceLocation location = SourceLocation::C
 // A buffer for building annotation text without a new string per annotation (code under
 // test annotates every operation of every execution): emptied by each call; one per OS
 // thread, shared by the logical threads on it, so nothing between filling it and Annotate
-// may be a scheduling point.
+// may be a scheduling point. It is harness bookkeeping: fill it only inside a
+// sanitizer::HarnessScope, as AnnotationText does, or TSan sees the logical threads that
+// share it race on it (a false report; the soak found one).
 std::string& AnnotationScratch();
 // The pieces (anything absl::StrCat takes) concatenated in AnnotationScratch():
 // Annotate(AnnotationText("close(fd=", fd, ")")).
 template <typename... Pieces>
 std::string_view AnnotationText(const Pieces&... pieces) {
+  sanitizer::HarnessScope harness_scope;
   std::string& text = AnnotationScratch();
   absl::StrAppend(&text, pieces...);
   return text;
@@ -35,6 +39,7 @@ std::string_view AnnotationText(const Pieces&... pieces) {
 // The same with absl::StrFormat's format string.
 template <typename... Args>
 std::string_view AnnotationFormat(const absl::FormatSpec<Args...>& format, const Args&... args) {
+  sanitizer::HarnessScope harness_scope;
   std::string& text = AnnotationScratch();
   absl::StrAppendFormat(&text, format, args...);
   return text;

@@ -83,12 +83,20 @@ for s in $SANITIZERS; do
     mkdir -p "$dir/corpus" "$dir/artifacts"
     cp "$ROOT"/corpora/seeds/*.bin "$dir/corpus/"
     echo "== soak: ${v}_fuzzer, libFuzzer + $s, ${TIME}s, $JOBS job(s); log ${dir#$ROOT/}/fuzz.log"
-    (cd "$dir" && "$build/fuzz/${v}_fuzzer" corpus -dict="$ROOT/corpora/racefuzz.dict" \
+    # A campaign that outlives its time by two minutes is killed and counted as a finding:
+    # a hang (for instance in the engine's crash handling) must fail the soak, not CI's clock.
+    engine_status=0
+    (cd "$dir" && timeout -k 10 $((TIME + 120)) "$build/fuzz/${v}_fuzzer" corpus \
+        -dict="$ROOT/corpora/racefuzz.dict" \
         -max_total_time="$TIME" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 \
         -ignore_ooms=1 -artifact_prefix=artifacts/ -max_len=512 -timeout=10 \
-        -print_final_stats=1) >"$dir/fuzz.log" 2>&1 || true
+        -print_final_stats=1) >"$dir/fuzz.log" 2>&1 || engine_status=$?
     execs=$(grep -oE '^#[0-9]+' "$dir/fuzz.log" | tail -n 1 | tr -d '#')
     found=0
+    if [[ $engine_status -eq 124 || $engine_status -eq 137 ]]; then
+      echo "   the campaign did not end within ${TIME}s + 120s and was killed (a hang)"
+      found=1
+    fi
     for crash in "$dir"/artifacts/crash-* "$dir"/artifacts/timeout-* "$dir"/artifacts/oom-*; do
       [[ -f "$crash" && "$crash" != *.* ]] || continue
       status=0
