@@ -32,6 +32,15 @@ bool SlabRegistry::Erase(void* object) {
   return live_.erase(object) != 0;
 }
 
+bool SlabRegistry::Retire(void* object) {
+  Guard guard(lock_);
+  auto it = live_.find(object);
+  if (it == live_.end()) return false;
+  retired_[it->second.id] = {object, it->second.deleter};
+  live_.erase(it);
+  return true;
+}
+
 std::vector<SlabRegistry::LiveEntry> SlabRegistry::Snapshot() const {
   std::vector<std::pair<uint64_t, LiveEntry>> found;
   {
@@ -64,6 +73,8 @@ void SlabRegistry::FreeAll() {
       all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
     }
     live_.clear();
+    for (const auto& [id, object_and_deleter] : retired_) all.push_back({id, object_and_deleter});
+    retired_.clear();
   }
   std::sort(all.begin(), all.end());
   for (const auto& [id, object_and_deleter] : all)

@@ -40,6 +40,9 @@ class SlabRegistry {
   void Insert(void* object, const void* type_tag, Deleter deleter);
   // Forgets `object`; false if it is not a live allocation (a double or wild free).
   bool Erase(void* object);
+  // Like Erase (the object is freed for every check), but its memory is deleted only by
+  // FreeAll; false if it is not a live allocation.
+  bool Retire(void* object);
   // Every live object (type tag, object), in allocation order (deterministic checks).
   using LiveEntry = std::pair<const void*, void*>;
   std::vector<LiveEntry> Snapshot() const;
@@ -59,6 +62,7 @@ class SlabRegistry {
   // even here (slab.cc is not TSan-instrumented) and would report as races between the
   // fibers that allocate and free.
   std::map<const void*, Entry> live_;
+  std::map<uint64_t, std::pair<void*, Deleter>> retired_;  // by id; deleted by FreeAll
   uint64_t next_id_ = 0;
   mutable std::atomic_flag lock_ = ATOMIC_FLAG_INIT;
 };
@@ -88,6 +92,25 @@ void kfree(SlabRegistry& slab, T* object, const char* label) {
 #endif
   }
   delete object;
+}
+
+// kfree(object) of memory that a use after the free must read unchanged in every build: a
+// module image (rmmod frees it; a call into it afterwards is the bug, B13). With ASan the
+// memory is freed at once and ASan reports the use. Without ASan it leaves the registry (it
+// is freed for every check) but is deleted only with the registry, so the use reads what was
+// there, never memory the allocator has handed out again since: that differed between the
+// dev and TSan builds, and between versions of the harness, whose allocations come and go.
+template <typename T>
+void kfree_image(SlabRegistry& slab, T* object, const char* label) {
+#if defined(RACEFUZZ_ASAN)
+  kfree(slab, object, label);
+#else
+  Yield(label);
+  if (object == nullptr) return;
+  if (!slab.Retire(object)) {
+    ReportBug(FailureKind::kInvariant, std::string("double kfree of a ") + T::kSlabName);
+  }
+#endif
 }
 
 // The live objects of type T in a snapshot, in allocation order. (One snapshot for a check

@@ -63,13 +63,15 @@ module* PinLoadedModule(Kernel& k, HeapKind kind) {
 void FreeModuleImage(Kernel& k, HeapKind kind, module* mod) {
   switch (kind) {
     case HeapKind::kSystem:
-      kfree(k.slab, ContainerOf(mod, &system_heap_module::this_module), "free_module(system_heap)");
+      kfree_image(k.slab, ContainerOf(mod, &system_heap_module::this_module),
+                  "free_module(system_heap)");
       break;
     case HeapKind::kCma:
-      kfree(k.slab, ContainerOf(mod, &cma_heap_module::this_module), "free_module(cma_heap)");
+      kfree_image(k.slab, ContainerOf(mod, &cma_heap_module::this_module),
+                  "free_module(cma_heap)");
       break;
     case HeapKind::kTee:
-      kfree(k.slab, ContainerOf(mod, &tee_module::this_module), "free_module(tee)");
+      kfree_image(k.slab, ContainerOf(mod, &tee_module::this_module), "free_module(tee)");
       break;
   }
 }
