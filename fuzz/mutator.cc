@@ -165,12 +165,10 @@ OpKind ChooseKind(const Draft& draft, int lane, Prng& rng) {
     int racing;
   };
   static constexpr Weight kWeights[] = {
-      {OpKind::kAddHeap, 6, 1},      {OpKind::kRemoveHeap, 1, 5},
-      {OpKind::kTeeUnregister, 1, 2}, {OpKind::kUnloadModule, 1, 2},
-      {OpKind::kFindHeap, 3, 2},     {OpKind::kPutHeap, 1, 2},
-      {OpKind::kPutHeapKeepSlot, 1, 2}, {OpKind::kOpenHeap, 5, 4},
-      {OpKind::kAlloc, 4, 4},        {OpKind::kClose, 1, 4},
-      {OpKind::kDup, 1, 1},
+      {OpKind::kAddHeap, 6, 1},         {OpKind::kRemoveHeap, 1, 5}, {OpKind::kTeeUnregister, 1, 2},
+      {OpKind::kUnloadModule, 1, 2},    {OpKind::kFindHeap, 3, 2},   {OpKind::kPutHeap, 1, 2},
+      {OpKind::kPutHeapKeepSlot, 1, 2}, {OpKind::kOpenHeap, 5, 4},   {OpKind::kAlloc, 4, 4},
+      {OpKind::kClose, 1, 4},           {OpKind::kDup, 1, 1},
   };
   int total = 0;
   for (const Weight& w : kWeights) total += lane == 0 ? w.setup : w.racing;
@@ -212,8 +210,8 @@ DraftOp MakeOp(Draft& draft, OpKind kind, Place place, Prng& rng) {
     case OpKind::kAlloc: {
       // Mostly a page or two (what the heaps accept); sometimes any length code.
       static constexpr uint8_t kLenCodes[] = {12, 12, 12, 13};
-      const uint8_t code = rng.Below(5) != 0 ? kLenCodes[rng.Below(4)]
-                                             : static_cast<uint8_t>(rng.Below(256));
+      const uint8_t code =
+          rng.Below(5) != 0 ? kLenCodes[rng.Below(4)] : static_cast<uint8_t>(rng.Below(256));
       d.op.len = DecodeLen(code);
       d.op.fd_flags = kFdFlagChoices[rng.Below(6) != 0 ? 0 : rng.Below(kFdFlagChoices.size())];
       d.op.heap_flags = rng.Below(16) == 0 ? 1 : 0;
@@ -307,6 +305,159 @@ bool PickOp(const Draft& draft, Prng& rng, int& lane, size_t& pos) {
     n -= static_cast<int>(draft.lanes[lane].size());
   }
   return false;
+}
+
+// A lane for one step of a lifetime: the setup lane one time in `setup_odds`, else a racing
+// thread; with a negative `setup_odds`, a racing thread one time in -setup_odds.
+int LifetimeLane(const Draft& draft, int setup_odds, Prng& rng) {
+  const bool setup = setup_odds > 0 ? rng.Below(setup_odds) == 0 : rng.Below(-setup_odds) != 0;
+  if (setup) return 0;
+  return 1 + static_cast<int>(rng.Below(draft.num_threads));
+}
+
+// Inserts the whole lifetime of one heap, the way a reviewer looks for lifetime bugs
+// (dma-heap.md c.2, and the LKML review): the heap is added (or one the program adds is
+// taken), used, and everything is torn down again, each step in the setup lane or in a
+// racing thread, so that the teardown races the uses and the other teardown steps.
+//   * uses: userspace's open of the heap and, mostly, DMA_HEAP_IOCTL_ALLOC on that fd; or an
+//     in-kernel consumer's dma_heap_find into a slot;
+//   * teardown, in a random order: the closes of those fds, the consumer's put (sometimes
+//     an unbalanced put_keep), and the producer's dma_heap_put of the initial reference
+//     (remove) or, for a tee heap, the device's unregistration and the module's unload;
+//   * sometimes one teardown step twice, in two lanes (a double close, put or removal).
+// The steps of one lane keep their order; across lanes, the schedule decides. Each step
+// is a plain operation, so the result is an ordinary program the other moves edit further.
+bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
+  if (draft.num_threads < 2 && rng.Below(4) != 0) draft.num_threads = 2;
+  struct Step {
+    DraftOp op;
+    int lane;
+  };
+  std::vector<Step> uses;
+  std::vector<Step> teardown;
+  auto step = [&](OpKind kind) {
+    DraftOp d;
+    d.id = draft.next_id++;
+    d.op.kind = kind;
+    return d;
+  };
+
+  // The heap: one the program adds, or a new one.
+  std::vector<const DraftOp*> adds;
+  for (const auto& lane : draft.lanes) {
+    for (const DraftOp& p : lane) {
+      if (p.op.kind == OpKind::kAddHeap) adds.push_back(&p);
+    }
+  }
+  Op heap;
+  if (!adds.empty() && rng.Below(3) == 0) {
+    heap = adds[rng.Below(adds.size())]->op;
+  } else {
+    DraftOp add = step(OpKind::kAddHeap);
+    add.op.heap_kind = static_cast<heaps::HeapKind>(rng.Below(3));
+    add.op.heap = static_cast<uint8_t>(rng.Below(2) == 0 ? 0 : rng.Below(kNumHeaps));
+    heap = add.op;
+    uses.push_back({add, LifetimeLane(draft, -5, rng)});  // mostly in the setup lane
+  }
+
+  if (rng.Below(4) != 0) {  // userspace: open, alloc, close both
+    DraftOp open = step(OpKind::kOpenHeap);
+    open.op.heap = heap.heap;
+    uses.push_back({open, LifetimeLane(draft, 2, rng)});
+    if (rng.Below(4) != 0) {
+      DraftOp alloc = MakeOp(draft, OpKind::kAlloc, Place{}, rng);
+      alloc.fd_target = open.id;
+      alloc.op.fd = FdRef{};
+      uses.push_back({alloc, LifetimeLane(draft, 3, rng)});
+      if (rng.Below(4) != 0) {
+        DraftOp close = step(OpKind::kClose);
+        close.fd_target = alloc.id;
+        teardown.push_back({close, LifetimeLane(draft, 3, rng)});
+      }
+    }
+    if (rng.Below(4) != 0) {
+      DraftOp close = step(OpKind::kClose);
+      close.fd_target = open.id;
+      teardown.push_back({close, LifetimeLane(draft, 3, rng)});
+    }
+  } else {  // an in-kernel consumer: find, put
+    DraftOp find = step(OpKind::kFindHeap);
+    find.op.heap = heap.heap;
+    find.op.slot = static_cast<uint8_t>(rng.Below(2) == 0 ? 0 : rng.Below(kNumSlots));
+    uses.push_back({find, LifetimeLane(draft, 2, rng)});
+    DraftOp put = step(rng.Below(3) != 0 ? OpKind::kPutHeap : OpKind::kPutHeapKeepSlot);
+    put.op.slot = find.op.slot;
+    teardown.push_back({put, LifetimeLane(draft, 3, rng)});
+  }
+
+  if (heap.heap_kind == heaps::HeapKind::kTee && rng.Below(2) == 0) {
+    DraftOp unregister = step(OpKind::kTeeUnregister);
+    unregister.op.heap = heap.heap;
+    const int lane = LifetimeLane(draft, 3, rng);
+    teardown.push_back({unregister, lane});
+    if (rng.Below(4) != 0) {
+      DraftOp unload = step(OpKind::kUnloadModule);
+      unload.op.heap_kind = heaps::HeapKind::kTee;
+      teardown.push_back({unload, lane});  // rmmod after the device is gone, same context
+    }
+  } else if (rng.Below(8) != 0) {
+    DraftOp remove = step(OpKind::kRemoveHeap);
+    remove.op.heap = heap.heap;
+    teardown.push_back({remove, LifetimeLane(draft, 3, rng)});
+  }
+
+  // Teardown in a random order (Fisher-Yates), keeping an unload right after its
+  // unregistration.
+  for (size_t i = teardown.size(); i > 1; --i) std::swap(teardown[i - 1], teardown[rng.Below(i)]);
+  for (size_t i = 0; i + 1 < teardown.size(); ++i) {
+    if (teardown[i].op.op.kind == OpKind::kUnloadModule) std::swap(teardown[i], teardown[i + 1]);
+  }
+  for (size_t i = 0; i < teardown.size(); ++i) {
+    if (teardown[i].op.op.kind == OpKind::kTeeUnregister && i + 1 < teardown.size()) {
+      for (size_t j = i + 1; j < teardown.size(); ++j) {
+        if (teardown[j].op.op.kind == OpKind::kUnloadModule) {
+          Step unload = teardown[j];
+          teardown.erase(teardown.begin() + static_cast<long>(j));
+          teardown.insert(teardown.begin() + static_cast<long>(i + 1), unload);
+          break;
+        }
+      }
+    }
+  }
+  if (!teardown.empty() && rng.Below(6) == 0) {  // one release twice, from another lane
+    Step twice = teardown[rng.Below(teardown.size())];
+    twice.op.id = draft.next_id++;
+    twice.lane = LifetimeLane(draft, 4, rng);
+    teardown.push_back(twice);
+  }
+
+  uses.insert(uses.end(), teardown.begin(), teardown.end());
+  std::array<size_t, kNumLanes> added{};
+  for (const Step& s : uses) ++added[s.lane];
+  if (kHeaderBytes + kOpBytes * (draft.NumOps() + uses.size()) > max_bytes ||
+      draft.NumOps() + static_cast<int>(uses.size()) > kMaxOps) {
+    return false;
+  }
+  for (int lane = 0; lane < kNumLanes; ++lane) {
+    if (draft.lanes[lane].size() + added[lane] > kMaxOpsPerLane) return false;
+  }
+  for (const Step& s : uses) draft.lanes[s.lane].push_back(s.op);
+  return true;
+}
+
+// Copies an operation into another lane (same arguments, same fd): a second close, put or
+// removal racing the first, or a second user of the same object.
+bool DuplicateOp(Draft& draft, Prng& rng) {
+  int from;
+  size_t pos;
+  if (!PickOp(draft, rng, from, pos) || draft.NumOps() >= kMaxOps) return false;
+  const int to = ChooseLane(draft, rng);
+  auto& dest = draft.lanes[to];
+  if (dest.size() >= kMaxOpsPerLane) return false;
+  DraftOp copy = draft.lanes[from][pos];
+  copy.id = draft.next_id++;
+  dest.insert(dest.begin() + static_cast<long>(rng.Below(dest.size() + 1)), copy);
+  return true;
 }
 
 bool DeleteOp(Draft& draft, Prng& rng) {
@@ -412,24 +563,49 @@ bool MutateSchedule(Draft& draft, Prng& rng) {
   }
 }
 
-bool MutateProgram(Draft& draft, Prng& rng) {
+bool MutateProgram(Draft& draft, size_t max_bytes, Prng& rng) {
   // An almost empty program (the start of a campaign from nothing) can only grow.
   if (draft.NumOps() < 3) {
-    return rng.Below(2) == 0 ? InsertOp(draft, rng) : InsertIdiom(draft, rng);
+    switch (rng.Below(4)) {
+      case 0:
+        return InsertOp(draft, rng);
+      case 1:
+        return InsertIdiom(draft, rng);
+      default:
+        return InsertLifetime(draft, max_bytes, rng);
+    }
   }
-  switch (rng.Below(20)) {
-    case 0: case 1: case 2: case 3: case 4:
+  switch (rng.Below(24)) {
+    case 0:
+    case 1:
+    case 2:
+    case 3:
+    case 4:
       return InsertOp(draft, rng);
-    case 5: case 6:
+    case 5:
+    case 6:
       return InsertIdiom(draft, rng);
-    case 7: case 8: case 9:
+    case 7:
+    case 8:
+    case 9:
       return DeleteOp(draft, rng);
-    case 10: case 11: case 12: case 13:
+    case 10:
+    case 11:
+    case 12:
+    case 13:
       return ChangeOp(draft, rng);
-    case 14: case 15: case 16:
+    case 14:
+    case 15:
+    case 16:
       return MoveOp(draft, rng);
     case 17:
       return SwapAdjacent(draft, rng);
+    case 18:
+    case 19:
+      return InsertLifetime(draft, max_bytes, rng);
+    case 20:
+    case 21:
+      return DuplicateOp(draft, rng);
     default:
       return ChangeThreads(draft, rng);
   }
@@ -513,7 +689,7 @@ void StructuredMutator::Mutate(Input& input, size_t max_bytes) {
     const int moves = rng_.Below(4) != 0 ? 1 : 2 + static_cast<int>(rng_.Below(2));
     for (int done = 0, tries = 0; done < moves && tries < 16; ++tries) {
       const bool changed =
-          rng_.Below(5) < 2 ? MutateSchedule(draft, rng_) : MutateProgram(draft, rng_);
+          rng_.Below(5) < 2 ? MutateSchedule(draft, rng_) : MutateProgram(draft, max_bytes, rng_);
       done += changed ? 1 : 0;
     }
     input = FromDraft(std::move(draft), max_bytes, rng_);
@@ -524,6 +700,12 @@ void StructuredMutator::Mutate(Input& input, size_t max_bytes) {
 void StructuredMutator::InsertOperation(Input& input, size_t max_bytes) {
   Draft draft = ToDraft(input);
   InsertOp(draft, rng_);
+  input = FromDraft(std::move(draft), max_bytes, rng_);
+}
+
+void StructuredMutator::InsertLifetime(Input& input, size_t max_bytes) {
+  Draft draft = ToDraft(input);
+  if (!fuzz::InsertLifetime(draft, max_bytes, rng_)) return;
   input = FromDraft(std::move(draft), max_bytes, rng_);
 }
 

@@ -11,6 +11,9 @@
 //   * insert, delete, move (to another lane) or change one operation, with arguments that
 //     name what the program already has (heaps it adds, fds it opens, slots it fills), and
 //     fd references renumbered so that they keep naming the same operation;
+//   * insert the whole lifetime of a heap (added, used, torn down, with the steps spread over
+//     the lanes so that the teardown races the uses), or copy an operation into another
+//     lane (a double close, put or removal);
 //   * add or drop a racing thread;
 //   * a fresh short schedule (a few preemptions a few yield points apart, which is what
 //     random and PCT schedules that find these bugs look like, half of the time with a
@@ -45,6 +48,12 @@ class StructuredMutator {
   // Inserts one new operation (the move the others are built around; for tests), when the
   // lane chosen has room.
   void InsertOperation(Input& input, size_t max_bytes);
+
+  // Inserts the whole lifetime of one heap: added (or one the program adds), used by
+  // userspace or an in-kernel consumer, and torn down again, its steps spread over the
+  // setup lane and the racing threads (a move of Mutate; for tests). Does nothing when
+  // it does not fit.
+  void InsertLifetime(Input& input, size_t max_bytes);
 
   // A program made of lanes of `a` and `b` (each lane taken from one of them) and the
   // schedule of one of them, fd references repaired.

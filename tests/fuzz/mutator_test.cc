@@ -151,8 +151,8 @@ TEST(StructuredMutatorTest, InsertionsKeepFdReferencesOnTheSameOperation) {
     if (at + 1 < grown_lane.size() && grown_lane[at].kind == grown_lane[at + 1].kind) continue;
     if (at > 0 && grown_lane[at].kind == grown_lane[at - 1].kind) continue;
     auto new_position = [&](int lane, int pos) {
-      return std::pair<int, int>{lane, lane == grown && pos >= static_cast<int>(at) ? pos + 1
-                                                                                    : pos};
+      return std::pair<int, int>{lane,
+                                 lane == grown && pos >= static_cast<int>(at) ? pos + 1 : pos};
     };
     for (int lane = 0; lane < kNumLanes; ++lane) {
       for (size_t pos = 0; pos < start.program.lanes[lane].size(); ++pos) {
@@ -162,12 +162,108 @@ TEST(StructuredMutatorTest, InsertionsKeepFdReferencesOnTheSameOperation) {
         const Op& after = input.program.lanes[new_lane][new_pos];
         const auto [named_lane, named_pos] = NamedOp(start.program, before.fd);
         ASSERT_EQ(NamedOp(input.program, after.fd), new_position(named_lane, named_pos))
-            << "seed " << seed << "\n" << FormatText(input);
+            << "seed " << seed << "\n"
+            << FormatText(input);
         ++checked;
       }
     }
   }
   EXPECT_GT(checked, 1000);
+}
+
+// A lifetime inserted into an empty program is complete and self-consistent: every heap it
+// opens, finds, removes or unregisters is one it adds, every fd it allocs on, closes or dups
+// is one it opens or allocs, every put is of a slot it fills, and within one lane the steps
+// keep the lifetime's order (an fd is made before it is used).
+TEST(StructuredMutatorTest, LifetimeStepsNameTheObjectsOfTheLifetime) {
+  int inserted = 0;
+  for (uint64_t seed = 0; seed < 3000; ++seed) {
+    Input input = Decode({});
+    StructuredMutator(seed).InsertLifetime(input, 64);
+    const Program& program = input.program;
+    if (program.NumOps() == 0) continue;
+    ++inserted;
+    std::vector<uint8_t> heaps, slots;
+    for (const auto& lane : program.lanes) {
+      for (const Op& op : lane) {
+        if (op.kind == OpKind::kAddHeap) heaps.push_back(op.heap);
+        if (op.kind == OpKind::kFindHeap) slots.push_back(op.slot);
+      }
+    }
+    ASSERT_EQ(heaps.size(), 1u) << FormatText(input);
+    for (int lane = 0; lane < kNumLanes; ++lane) {
+      for (size_t pos = 0; pos < program.lanes[lane].size(); ++pos) {
+        const Op& op = program.lanes[lane][pos];
+        switch (op.kind) {
+          case OpKind::kOpenHeap:
+          case OpKind::kFindHeap:
+          case OpKind::kRemoveHeap:
+          case OpKind::kTeeUnregister:
+            EXPECT_EQ(op.heap, heaps[0]) << FormatText(input);
+            break;
+          case OpKind::kPutHeap:
+          case OpKind::kPutHeapKeepSlot:
+            EXPECT_EQ(op.slot, slots.at(0)) << FormatText(input);
+            break;
+          case OpKind::kAlloc:
+          case OpKind::kClose: {
+            const auto [named_lane, named_pos] = NamedOp(program, op.fd);
+            ASSERT_GE(named_lane, 0) << FormatText(input);
+            const OpKind named = program.lanes[named_lane][named_pos].kind;
+            if (op.kind == OpKind::kAlloc) EXPECT_EQ(named, OpKind::kOpenHeap);
+            if (named_lane == lane)
+              EXPECT_LT(named_pos, static_cast<int>(pos)) << FormatText(input);
+            break;
+          }
+          default:
+            break;
+        }
+      }
+    }
+  }
+  EXPECT_GT(inserted, 2900);
+}
+
+// The lifetimes cover what the review reasons about: a teardown step racing a use (both on
+// racing threads), and a buffer that outlives its heap (the heap removed, the buffer closed
+// after it in the same lane or on another thread).
+TEST(StructuredMutatorTest, LifetimesRaceTheirTeardownAgainstTheirUses) {
+  int racing_teardown = 0, buffer_and_removal = 0, double_release = 0;
+  const int walks = 2000;
+  for (uint64_t seed = 0; seed < walks; ++seed) {
+    Input input = Decode({});
+    StructuredMutator(seed).InsertLifetime(input, 64);
+    const Program& program = input.program;
+    std::array<int, kNumOpKinds> lane_of;
+    lane_of.fill(-1);
+    std::array<int, kNumOpKinds> count{};
+    for (int lane = 0; lane < kNumLanes; ++lane) {
+      for (const Op& op : program.lanes[lane]) {
+        lane_of[static_cast<int>(op.kind)] = lane;
+        ++count[static_cast<int>(op.kind)];
+      }
+    }
+    auto lane = [&](OpKind kind) { return lane_of[static_cast<int>(kind)]; };
+    const int teardown = lane(OpKind::kRemoveHeap);
+    for (OpKind use : {OpKind::kOpenHeap, OpKind::kAlloc, OpKind::kFindHeap}) {
+      if (teardown > 0 && lane(use) > 0 && lane(use) != teardown) {
+        ++racing_teardown;
+        break;
+      }
+    }
+    if (count[static_cast<int>(OpKind::kAlloc)] == 1 && teardown >= 0 &&
+        count[static_cast<int>(OpKind::kClose)] == 2) {
+      ++buffer_and_removal;
+    }
+    for (OpKind release :
+         {OpKind::kClose, OpKind::kPutHeap, OpKind::kPutHeapKeepSlot, OpKind::kRemoveHeap}) {
+      const int expected = release == OpKind::kClose ? 2 : 1;
+      if (count[static_cast<int>(release)] > expected) ++double_release;
+    }
+  }
+  EXPECT_GT(racing_teardown, walks / 10);
+  EXPECT_GT(buffer_and_removal, walks / 10);
+  EXPECT_GT(double_release, walks / 50);
 }
 
 }  // namespace
