@@ -129,6 +129,7 @@ def replay_signature(builds, crash, workdir):
     log_path = os.path.join(workdir, "replay.log")
     env = dict(os.environ)
     env.pop("RACEFUZZ_SEEN_DIR", None)
+    env.pop("RACEFUZZ_CRASH_DIR", None)
     with open(log_path, "wb") as log:
         status = subprocess.call([builds.replay_binary(), crash], stdout=log,
                                  stderr=subprocess.STDOUT, env=env, timeout=60)
@@ -178,11 +179,14 @@ def run_campaign(strategy, builds, cap, seed, scratch, corpus):
     env["RACEFUZZ_FEEDBACK"] = "0" if strategy.endswith("no-feedback") else "1"
     env["RACEFUZZ_STRUCTURED_MUTATOR"] = "0" if strategy.endswith("byte-mutator") else "1"
     env.pop("RACEFUZZ_SEEN_DIR", None)
+    env.pop("RACEFUZZ_CRASH_DIR", None)
     if "no-skip" not in strategy:
         env["RACEFUZZ_SEEN_DIR"] = os.path.join(workdir, "seen")
         os.makedirs(env["RACEFUZZ_SEEN_DIR"])
         if strategy.startswith("libfuzzer"):
-            # As scripts/fuzz.sh: ASan recovers, so a known report does not end the process.
+            # As scripts/fuzz.sh: a new bug's input is saved by the target (no restart), and
+            # ASan recovers, so a known report does not end the process.
+            env["RACEFUZZ_CRASH_DIR"] = os.path.join(workdir, "artifacts")
             env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
                                                        "halt_on_error=0:suppress_equal_pcs=0:symbolize=0"]))
     env.update(AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",

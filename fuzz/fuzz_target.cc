@@ -8,7 +8,9 @@
 //
 // RACEFUZZ_SEEN_DIR (set by scripts/fuzz.sh) reports each bug signature only the first time
 // the campaign sees it and treats later inputs with it as clean (fuzz/skip_seen.h), so the
-// engine keeps exploring instead of restarting on the same shallow bug.
+// engine keeps exploring instead of restarting on the same shallow bug. With
+// RACEFUZZ_CRASH_DIR as well (scripts/fuzz.sh: the campaign's artifacts/), a new bug's input
+// is saved there by the target and the process goes on (fuzz/crash_directory.h).
 //
 // Two environment variables serve the reliability checks (scripts/check-determinism.sh):
 //   RACEFUZZ_PRINT_TRACE_HASH=1   print "racefuzz: trace hash H (N scheduling points)" after
@@ -24,6 +26,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "fuzz/crash_directory.h"
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/interleaving_feedback.h"
@@ -47,6 +50,15 @@ SeenSignatures* CampaignSeenSignatures() {
     return dir != nullptr && dir[0] != '\0' ? new SeenSignatures(dir) : nullptr;
   }();
   return seen;
+}
+
+// Where the campaign saves new bugs in-process (RACEFUZZ_CRASH_DIR), or nullptr.
+const CrashDirectory* CampaignCrashDirectory() {
+  static const CrashDirectory* const crash_dir = [] {
+    const char* dir = std::getenv("RACEFUZZ_CRASH_DIR");
+    return dir != nullptr && dir[0] != '\0' ? new CrashDirectory(dir) : nullptr;
+  }();
+  return crash_dir;
 }
 
 // Exit status of a nondeterminism error: distinct from a bug (abort) and a usage error (2).
@@ -99,7 +111,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   racefuzz::ExecutionResult result;
   if (SeenSignatures* seen = CampaignSeenSignatures()) {
-    result = ExecuteReportingNewBugs(input, TargetVariant(), options, *seen);
+    result = ExecuteReportingNewBugs(input, TargetVariant(), options, *seen,
+                                     CampaignCrashDirectory(), {data, size});
     if (result.failed()) return 0;  // a bug this campaign already has
   } else {
     options.on_failure = racefuzz::FailurePolicy::kAbort;

@@ -70,7 +70,9 @@ std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
 }
 
 ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant& variant,
-                                        ExecuteOptions options, SeenSignatures& seen) {
+                                        ExecuteOptions options, SeenSignatures& seen,
+                                        const CrashDirectory* crash_dir,
+                                        absl::Span<const uint8_t> bytes) {
   std::string report;
   std::string signature;
   SanitizerCapture capture;
@@ -91,6 +93,17 @@ ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant
   if (!seen.FirstTime(signature)) return result;
   const std::string text = FindingText(result.failure.kind, sanitizer_output, report);
   std::fwrite(text.data(), 1, text.size(), stderr);
+  if (crash_dir != nullptr) {
+    const absl::StatusOr<std::string> saved = crash_dir->Save(bytes);
+    if (saved.ok()) {
+      std::fprintf(stderr, "racefuzz: new bug %s; input saved as %s\n", signature.c_str(),
+                   saved->c_str());
+      std::fflush(stderr);
+      return result;
+    }
+    std::fprintf(stderr, "racefuzz: %s; aborting so that the engine saves the input\n",
+                 std::string(saved.status().message()).c_str());
+  }
   std::fflush(stderr);
   std::abort();  // the engine saves this input as the crash of a new bug
 }

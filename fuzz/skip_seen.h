@@ -14,8 +14,10 @@
 //   * the signature of the report (fuzz/signature.h, the same function the scripts use;
 //     for a use-after-free with the function that freed the memory added) is looked up in
 //     the campaign's store: seen before, the input counts as clean; new, the
-//     full report is printed exactly as FailurePolicy::kAbort prints it and the process
-//     aborts, so the engine saves the input as a crash.
+//     full report is printed exactly as FailurePolicy::kAbort prints it, and then either
+//     the input is saved as a crash file in the campaign's CrashDirectory
+//     (RACEFUZZ_CRASH_DIR, fuzz/crash_directory.h) and the process goes on, or, without
+//     one, the process aborts so that the engine saves the input as a crash.
 // A report ASan cannot recover from (a SEGV) or any report with halt_on_error=1 still ends
 // the process as before, with its text and the race diagram on stderr.
 #ifndef RACEFUZZ_FUZZ_SKIP_SEEN_H_
@@ -25,6 +27,8 @@
 #include <string>
 
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "fuzz/crash_directory.h"
 #include "fuzz/execute.h"
 #include "fuzz/program.h"
 #include "harness/failure.h"
@@ -61,11 +65,14 @@ std::string FindingText(FailureKind failure, absl::string_view sanitizer_output,
 // signature plus, for a use-after-free, the function that freed the memory (FreeSite).
 std::string FailureSignature(const Failure& failure, absl::string_view sanitizer_output);
 
-// Runs `input` once (options.on_failure, report_out and report_if are overridden). Returns the result
-// when the execution is clean or shows a bug in `seen`; otherwise prints the report and
-// aborts.
+// Runs `input` once (options.on_failure, report_out and report_if are overridden). Returns the
+// result when the execution is clean or shows a bug in `seen`. A new bug's report is printed; then,
+// with a `crash_dir`, `bytes` (the input as the engine gave it) are saved there and the
+// result is returned; without one (or when saving fails), the process aborts.
 ExecutionResult ExecuteReportingNewBugs(const Input& input, const heaps::Variant& variant,
-                                        ExecuteOptions options, SeenSignatures& seen);
+                                        ExecuteOptions options, SeenSignatures& seen,
+                                        const CrashDirectory* crash_dir = nullptr,
+                                        absl::Span<const uint8_t> bytes = {});
 
 }  // namespace racefuzz::fuzz
 

@@ -116,6 +116,9 @@ ASAN_OPTIONS_BEFORE=${ASAN_OPTIONS-}
 if [[ $SKIP_SEEN -eq 1 && "$ENGINE" == libfuzzer ]]; then
   mkdir -p "$OUT/seen"
   export RACEFUZZ_SEEN_DIR="$OUT/seen"
+  # A new bug's input is saved to artifacts/ by the target itself, and the process goes on:
+  # a crash would restart the fork-mode job, about a second each time (fuzz/crash_directory.h).
+  export RACEFUZZ_CRASH_DIR="$OUT/artifacts"
   # Recover from ASan reports so a known bug does not end the process, and leave the
   # frames of a report unsymbolised: the target names them from a cache
   # (fuzz/report_symbolizer.h), which saves a symbolizer round trip per frame of every
@@ -174,7 +177,7 @@ case "$ENGINE" in
 esac
 
 # --- Findings: replay, group by signature, minimise ------------------------------------
-unset RACEFUZZ_SEEN_DIR
+unset RACEFUZZ_SEEN_DIR RACEFUZZ_CRASH_DIR
 if [[ -n "$ASAN_OPTIONS_BEFORE" ]]; then
   export ASAN_OPTIONS=$ASAN_OPTIONS_BEFORE
 else
@@ -188,7 +191,7 @@ mkdir -p "$OUT/replays"
 mapfile -t CRASHES < <(ls -1tr "${CRASHES[@]}" 2>/dev/null | head -300)
 replay_one() {
   local crash=$1 log="$OUT/replays/$(basename "$1").log" status=0
-  env -u RACEFUZZ_SEEN_DIR "$BIN" "$crash" >"$log" 2>&1 || status=$?
+  env -u RACEFUZZ_SEEN_DIR -u RACEFUZZ_CRASH_DIR "$BIN" "$crash" >"$log" 2>&1 || status=$?
   echo "$status" >"$log.status"
 }
 export -f replay_one

@@ -9,8 +9,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "fuzz/crash_directory.h"
 #include "fuzz/execute.h"
 #include "fuzz/signature.h"
 #include "fuzz/text_form.h"
@@ -109,6 +113,60 @@ TEST_F(SkipSeenTest, ANewHarnessBugPrintsTheFullReportAbortsAndIsRecorded) {
                "BUG \\[refcount\\]: refcount_t: underflow(.|\n)*Race diagram(.|\n)*"
                "footer of the report");
   EXPECT_TRUE(fs::exists(dir_ / kRefcountSignature));
+}
+
+// A campaign with a crash directory (RACEFUZZ_CRASH_DIR): a new bug prints its report,
+// its input bytes are saved there as the crash file, and the process goes on; the same
+// bug again is skipped and saves nothing.
+TEST_F(SkipSeenTest, ANewBugIsSavedToTheCrashDirectoryAndTheProcessGoesOn) {
+  const fs::path crashes = dir_ / "artifacts";
+  fs::create_directories(crashes);
+  SeenSignatures seen((dir_ / "seen").string());
+  fs::create_directories(dir_ / "seen");
+  const CrashDirectory crash_dir(crashes.string());
+  const std::vector<uint8_t> bytes = {0x01, 0x05, 0x00, 0x01, 0x02, 0x03};  // as given
+  for (int i = 0; i < 2; ++i) {
+    ::testing::internal::CaptureStderr();
+    const ExecutionResult result = ExecuteReportingNewBugs(
+        Parse(kRefcountBug), KrefV1(), ExecuteOptions{}, seen, &crash_dir, bytes);
+    const std::string printed = ::testing::internal::GetCapturedStderr();
+    EXPECT_EQ(result.failure.kind, FailureKind::kRefcount);
+    if (i == 0) {
+      EXPECT_THAT(printed, HasSubstr("BUG [refcount]: refcount_t: underflow"));
+      EXPECT_THAT(printed, HasSubstr("Race diagram"));
+      EXPECT_THAT(printed, HasSubstr(absl::StrCat("racefuzz: new bug ", kRefcountSignature,
+                                                  "; input saved as ")));
+    } else {
+      EXPECT_EQ(printed, "");  // seen: nothing printed, nothing saved
+    }
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(crashes)) files.push_back(entry.path());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].filename().string(), CrashFileName(bytes));
+  std::ifstream saved(files[0], std::ios::binary);
+  const std::vector<uint8_t> content((std::istreambuf_iterator<char>(saved)),
+                                     std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, bytes);
+  EXPECT_TRUE(fs::exists(dir_ / "seen" / kRefcountSignature));
+}
+
+// A crash directory that cannot be written loses no bug: the process aborts as without one,
+// so that the engine saves the input.
+TEST_F(SkipSeenTest, AnUnwritableCrashDirectoryFallsBackToAborting) {
+  SeenSignatures seen(dir_.string());
+  const CrashDirectory crash_dir((dir_ / "missing" / "dir").string());
+  const std::vector<uint8_t> bytes = {1, 2, 3};
+  EXPECT_DEATH(ExecuteReportingNewBugs(Parse(kRefcountBug), KrefV1(), ExecuteOptions{}, seen,
+                                       &crash_dir, bytes),
+               "BUG \\[refcount\\](.|\n)*RACEFUZZ_CRASH_DIR must name a writable directory");
+}
+
+TEST(CrashFileNameTest, NamesDependOnTheBytesOnly) {
+  const std::vector<uint8_t> a = {1, 2, 3}, b = {1, 2, 4};
+  EXPECT_EQ(CrashFileName(a), CrashFileName(std::vector<uint8_t>{1, 2, 3}));
+  EXPECT_NE(CrashFileName(a), CrashFileName(b));
+  EXPECT_EQ(CrashFileName({}), "crash-cbf29ce484222325");  // FNV-1a of nothing: the offset
 }
 
 TEST_F(SkipSeenTest, ACleanInputRunsAsWithoutTheStore) {

@@ -13,7 +13,10 @@
 #      clean inputs after it give the same traces as in a fresh process;
 #   3. a harness-detected bug (B8) is reported once, then skipped;
 #   4. with halt_on_error=1 (replays, reproduce.sh) a seen ASan report still ends the process
-#      with its report, and without RACEFUZZ_SEEN_DIR the output is the plain report.
+#      with its report, and without RACEFUZZ_SEEN_DIR the output is the plain report;
+#   5. with RACEFUZZ_CRASH_DIR as well (scripts/fuzz.sh), a new ASan report is printed, its
+#      input saved there byte for byte, and the process goes on; the saved file replays the
+#      same bug in a plain process.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${1:-$ROOT/build/libfuzzer-asan/fuzz/kref_v1_fuzzer}
@@ -30,7 +33,7 @@ FAILED=0
 check() {  # description, command status (0 = pass)
   if [[ $2 -eq 0 ]]; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi
 }
-hashes() { grep -o 'trace hash [0-9a-f]*' "$1"; }
+hashes() { grep -o '^racefuzz: trace hash [0-9a-f]*' "$1"; }  # clean executions only
 
 mkdir "$TMP/seen"
 # 1. New ASan report.
@@ -78,5 +81,24 @@ status=$?
 grep -q "ERROR: AddressSanitizer: heap-use-after-free" "$TMP/plain.log" &&
   grep -q "Race diagram" "$TMP/plain.log" && [[ $status -ne 0 ]]
 check "no store: the plain report" $?
+
+# 5. New bugs saved by the target, the process goes on.
+mkdir "$TMP/seen5" "$TMP/crashes"
+ASAN_OPTIONS=$RECOVER RACEFUZZ_SEEN_DIR=$TMP/seen5 RACEFUZZ_CRASH_DIR=$TMP/crashes \
+  RACEFUZZ_PRINT_TRACE_HASH=1 "$BIN" "$B1" "${SEEDS[@]}" "$B1" >"$TMP/saved.log" 2>&1
+check "a new ASan report with a crash directory does not end the process" $?
+grep -q "ERROR: AddressSanitizer: heap-use-after-free" "$TMP/saved.log" &&
+  grep -q "Race diagram" "$TMP/saved.log" && grep -q "racefuzz: new bug $UAF; input saved as" \
+  "$TMP/saved.log"
+check "the new report is printed, then where its input is saved" $?
+saved=("$TMP"/crashes/crash-*)
+[[ ${#saved[@]} -eq 1 && -f "${saved[0]}" ]] && cmp -s "${saved[0]}" "$B1"
+check "exactly one crash file, with the input's bytes" $?
+diff <(hashes "$TMP/fresh.log" | uniq) <(hashes "$TMP/saved.log" | uniq) >/dev/null
+check "the inputs after a saved bug give the same traces as in a fresh process" $?
+"$BIN" "${saved[0]}" >"$TMP/replay5.log" 2>&1
+status=$?
+grep -q "ERROR: AddressSanitizer: heap-use-after-free" "$TMP/replay5.log" && [[ $status -ne 0 ]]
+check "the saved crash file replays the bug in a plain process" $?
 
 exit $FAILED
