@@ -187,8 +187,10 @@ def run_campaign(strategy, builds, cap, seed, scratch, corpus):
             # As scripts/fuzz.sh: a new bug's input is saved by the target (no restart), and
             # ASan recovers, so a known report does not end the process.
             env["RACEFUZZ_CRASH_DIR"] = os.path.join(workdir, "artifacts")
+            with open(os.path.join(ROOT, "scripts", "campaign-asan-options")) as options:
+                campaign_options = options.read().strip()
             env["ASAN_OPTIONS"] = ":".join(filter(None, [env.get("ASAN_OPTIONS"),
-                                                       "halt_on_error=0:suppress_equal_pcs=0:symbolize=0"]))
+                                                       campaign_options]))
     env.update(AFL_NO_UI="1", AFL_SKIP_CPUFREQ="1", AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES="1",
                AFL_NO_AFFINITY="1", AFL_SKIP_CRASHES="1", AFL_FAST_CAL="1", AFL_QUIET="1")
     found, seen_files = {}, set()

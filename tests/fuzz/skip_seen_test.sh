@@ -5,7 +5,7 @@
 # Usage: tests/fuzz/skip_seen_test.sh [build/libfuzzer-asan/fuzz/kref_v1_fuzzer]
 #   (cmake --preset libfuzzer-asan && cmake --build build/libfuzzer-asan --target kref_v1_fuzzer)
 # Checks, on kref_v1 with RACEFUZZ_SEEN_DIR and scripts/fuzz.sh's ASAN_OPTIONS
-# (halt_on_error=0:suppress_equal_pcs=0:symbolize=0):
+# (scripts/campaign-asan-options: recover, no symbols, short frames):
 #   1. a new ASan use-after-free prints the ASan report, its frames named by the target's own
 #      symbolizer (fuzz/report_symbolizer.h), and the race diagram, aborts and is recorded in
 #      the store under the signature ASan's own symbolisation gives;
@@ -28,7 +28,7 @@ B8=$REG/B8_unbalanced_put.bin
 UAF=asan.heap-use-after-free.dma_heap_buffer_alloc.freed-in-dma_heap_release
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-RECOVER=halt_on_error=0:suppress_equal_pcs=0:symbolize=0
+RECOVER=$(cat "$ROOT/scripts/campaign-asan-options")  # what scripts/fuzz.sh runs with
 FAILED=0
 check() {  # description, command status (0 = pass)
   if [[ $2 -eq 0 ]]; then echo "ok: $1"; else echo "FAIL: $1"; FAILED=1; fi
