@@ -4,8 +4,9 @@
 Run by `scripts/bench.sh ttb [--quick|--full]`; see bench/README.md. Two kinds of strategy:
 
 * Fuzzing campaigns (libFuzzer with and without interleaving feedback, AFL++): the default
-  campaign of scripts/fuzz.sh (kref_v1, ASan, fork mode ignoring crashes, dictionary,
-  a known report skipped in-process after its first time) but from an EMPTY corpus (AFL++
+  campaign of scripts/fuzz.sh (kref_v1, ASan, scripts/run-libfuzzer.sh with one job,
+  dictionary, a known report skipped in-process after its first time, a new one saved
+  in-process) but from an EMPTY corpus (AFL++
   needs one input: a 2-byte empty program). One campaign finds many bugs, so each trial is
   one campaign, and the time to a bug is the modification time of the first crash artifact
   whose replayed report is that bug, minus the campaign's start.
@@ -155,11 +156,9 @@ def fuzz_command(strategy, builds, workdir, cap, seed, corpus):
         binary = os.path.join(builds.libfuzzer, "fuzz", f"{VARIANT}_fuzzer")
         initial_corpus(corpus, os.path.join(workdir, "corpus"))
         os.makedirs(os.path.join(workdir, "artifacts"))
-        # scripts/fuzz.sh's settings, one job.
-        command = [binary, "corpus", f"-dict={dictionary}", f"-max_total_time={cap}",
-                   "-fork=1", "-ignore_crashes=1", "-ignore_timeouts=1", "-ignore_ooms=1",
-                   "-artifact_prefix=artifacts/", "-max_len=64", "-len_control=0", "-timeout=10",
-                   f"-seed={seed}"]
+        # scripts/fuzz.sh's campaign, one job.
+        command = [os.path.join(ROOT, "scripts", "run-libfuzzer.sh"), binary, str(cap), str(seed),
+                   "1", dictionary]
         return command, os.path.join(workdir, "artifacts", "crash-*")
     binary = os.path.join(builds.afl, "fuzz", f"{VARIANT}_fuzzer")
     initial_corpus(corpus, os.path.join(workdir, "in"))

@@ -360,7 +360,7 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
     uses.push_back({add, LifetimeLane(draft, -5, rng)});  // mostly in the setup lane
   }
 
-  if (rng.Below(4) != 0) {  // userspace: open, alloc, close both
+  if (rng.Below(3) != 0) {  // userspace: open, alloc, close both
     DraftOp open = step(OpKind::kOpenHeap);
     open.op.heap = heap.heap;
     uses.push_back({open, LifetimeLane(draft, 2, rng)});
@@ -385,12 +385,12 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
     find.op.heap = heap.heap;
     find.op.slot = static_cast<uint8_t>(rng.Below(2) == 0 ? 0 : rng.Below(kNumSlots));
     uses.push_back({find, LifetimeLane(draft, 2, rng)});
-    DraftOp put = step(rng.Below(3) != 0 ? OpKind::kPutHeap : OpKind::kPutHeapKeepSlot);
+    DraftOp put = step(rng.Below(2) != 0 ? OpKind::kPutHeap : OpKind::kPutHeapKeepSlot);
     put.op.slot = find.op.slot;
     teardown.push_back({put, LifetimeLane(draft, 3, rng)});
   }
 
-  if (heap.heap_kind == heaps::HeapKind::kTee && rng.Below(2) == 0) {
+  if (heap.heap_kind == heaps::HeapKind::kTee && rng.Below(3) != 0) {
     DraftOp unregister = step(OpKind::kTeeUnregister);
     unregister.op.heap = heap.heap;
     const int lane = LifetimeLane(draft, 3, rng);
@@ -424,7 +424,7 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
       }
     }
   }
-  if (!teardown.empty() && rng.Below(6) == 0) {  // one release twice, from another lane
+  if (!teardown.empty() && rng.Below(4) == 0) {  // one release twice, from another lane
     Step twice = teardown[rng.Below(teardown.size())];
     twice.op.id = draft.next_id++;
     twice.lane = LifetimeLane(draft, 4, rng);
@@ -442,6 +442,22 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
     if (draft.lanes[lane].size() + added[lane] > kMaxOpsPerLane) return false;
   }
   for (const Step& s : uses) draft.lanes[s.lane].push_back(s.op);
+  return true;
+}
+
+// Replaces the whole program by one heap lifetime (InsertLifetime) on two racing threads,
+// the schedule kept. Mutation mostly grows programs, and in a grown program other bugs
+// fire first or the steps of one lifetime are far apart; a fresh lifetime is a short
+// program again, reached from any input in one move (a generational restart, as grammar
+// fuzzers mix generation into mutation).
+bool FreshLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
+  Draft fresh;
+  fresh.num_threads = 2;
+  fresh.next_id = draft.next_id;
+  fresh.schedule = draft.schedule;
+  fresh.random_tail = draft.random_tail;
+  if (!InsertLifetime(fresh, max_bytes, rng)) return false;
+  draft = std::move(fresh);
   return true;
 }
 
@@ -575,7 +591,7 @@ bool MutateProgram(Draft& draft, size_t max_bytes, Prng& rng) {
         return InsertLifetime(draft, max_bytes, rng);
     }
   }
-  switch (rng.Below(24)) {
+  switch (rng.Below(26)) {
     case 0:
     case 1:
     case 2:
@@ -606,6 +622,9 @@ bool MutateProgram(Draft& draft, size_t max_bytes, Prng& rng) {
     case 20:
     case 21:
       return DuplicateOp(draft, rng);
+    case 22:
+    case 23:
+      return FreshLifetime(draft, max_bytes, rng);
     default:
       return ChangeThreads(draft, rng);
   }

@@ -14,6 +14,7 @@
 //   * insert the whole lifetime of a heap (added, used, torn down, with the steps spread over
 //     the lanes so that the teardown races the uses), or copy an operation into another
 //     lane (a double close, put or removal);
+//   * replace the program by one fresh lifetime (a short program again, from any input);
 //   * add or drop a racing thread;
 //   * a fresh short schedule (a few preemptions a few yield points apart, which is what
 //     random and PCT schedules that find these bugs look like, half of the time with a

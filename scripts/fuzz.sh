@@ -25,8 +25,10 @@
 # (RACEFUZZ_SEEN_DIR, fuzz/skip_seen.h); later inputs with it are treated as clean, in the
 # same process, so the engine keeps exploring instead of restarting on the same shallow bug.
 # For that, ASan recovers from its reports during the campaign (ASAN_OPTIONS gets
-# halt_on_error=0:suppress_equal_pcs=0:symbolize=0; the libfuzzer-asan preset builds with
-# -fsanitize-recover=address); replays and minimisation afterwards run with the usual
+# scripts/campaign-asan-options; the libfuzzer-asan preset builds with
+# -fsanitize-recover=address), and a new bug's input is saved by the target itself
+# (RACEFUZZ_CRASH_DIR), so one libFuzzer process fuzzes for the whole time
+# (scripts/run-libfuzzer.sh); replays and minimisation afterwards run with the usual
 # options, where the first report ends the process. --no-skip-seen reports every one.
 # (libFuzzer only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not
 # symbolise, which signatures need.)
@@ -141,7 +143,7 @@ progress() {
   awk -v pattern="$1" -v start="$START" '
     $0 ~ pattern {
       now = systime()
-      if (now - last >= 5 || /wrapping up|Testcase|crash-/) {
+      if (now - last >= 5 || /wrapping up|Testcase|crash-|new bug|restarting/) {
         printf "   [%3ds] %s\n", now - start, $0
         fflush()
         last = now
@@ -151,19 +153,10 @@ progress() {
 
 case "$ENGINE" in
   libfuzzer)
-    # Fork mode even for one job: crashes do not stop the campaign, so it keeps finding
-    # distinct bugs; every crash is saved under artifacts/. -len_control=0: libFuzzer would
-    # otherwise start at 4-byte inputs and grow slowly, while a racing program with a
-    # schedule needs 20-30 bytes; 64 bytes hold 15 operations or a 5-operation program with
-    # its schedule, and keep executions short.
-    # The engine is killed a minute after its time: under TSan a fork-mode child can hang in
-    # libFuzzer's crash handler after a real race report (a known issue, fuzz/README.md); the
-    # crash it was handling is already saved, and the campaign must end.
-    (cd "$OUT" && timeout -k 10 $((TIME + 60)) "$BIN" corpus -dict="$DICT" \
-        -max_total_time="$TIME" -fork="$JOBS" \
-        -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 -artifact_prefix=artifacts/ \
-        -max_len=64 -len_control=0 -timeout=10 -seed="$SEED" -print_final_stats=1 2>&1 || true) \
-      | tee "$LOG" | progress '^#[0-9]+: cov|INFO: fuzzed for'
+    # scripts/run-libfuzzer.sh: one process for one job (restarted only after what it cannot
+    # recover from), libFuzzer's fork mode for several; the same invocation as bench/ttb.py.
+    (cd "$OUT" && "$ROOT/scripts/run-libfuzzer.sh" "$BIN" "$TIME" "$SEED" "$JOBS" "$DICT" 2>&1) \
+      | tee "$LOG" | progress '^#[0-9]+(: cov|[[:space:]]+(pulse|NEW|REDUCE|INITED|DONE))|INFO: fuzzed for|racefuzz: new bug|restarting'
     CRASHES=("$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-*)
     ;;
   afl)

@@ -266,5 +266,29 @@ TEST(StructuredMutatorTest, LifetimesRaceTheirTeardownAgainstTheirUses) {
   EXPECT_GT(double_release, walks / 50);
 }
 
+// From a long program, one mutation can start over with a single short lifetime (the
+// schedule kept), so a campaign is never stuck growing ever longer programs.
+TEST(StructuredMutatorTest, OneMutationCanStartOverWithAShortLifetime) {
+  const Input start = Parse(
+      "threads 3\nT0: add system heap0\nT0: add cma heap1\nT0: f0 = open heap0\n"
+      "T0: f1 = open heap1\nT1: f2 = alloc f0 len=4096\nT1: close f2\nT1: f3 = dup f1\n"
+      "T2: find heap1 slot2\nT2: put slot2\nT2: close f0\nT3: remove heap0\n"
+      "T3: remove heap1\nschedule 03 01 random\n");
+  int restarted = 0;
+  for (uint64_t seed = 0; seed < 2000; ++seed) {
+    Input input = start;
+    StructuredMutator(seed).Mutate(input, 64);
+    int adds = 0;
+    for (const auto& lane : input.program.lanes) {
+      for (const Op& op : lane) adds += op.kind == OpKind::kAddHeap ? 1 : 0;
+    }
+    if (input.program.NumOps() <= 8 && adds == 1 && input.program.num_threads == 2 &&
+        input.schedule == start.schedule && input.random_tail) {
+      ++restarted;
+    }
+  }
+  EXPECT_GT(restarted, 10);
+}
+
 }  // namespace
 }  // namespace racefuzz::fuzz
