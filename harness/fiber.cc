@@ -26,19 +26,23 @@ namespace bctx = boost::context::detail;
 //  - it leaves with `jmp *%r8`, so the return-stack-buffer entry pushed by its caller's
 //    `call` is never popped and the resumed thread's returns are mispredicted one entry off.
 //    This jump leaves with `ret`.
+// It also takes the two FiberContexts and stores the outgoing stack pointer itself, where
+// Boost's returns it for the resumed side to store: with no transfer_t to unpack, a build
+// without sanitizer annotations calls it straight from the inline SwitchContext (fiber.h).
 // The frame layout is Boost's (0x00 MXCSR, 0x04 x87 CW, 0x08-0x30 r12-r15 rbx rbp, 0x38
 // return address), so contexts made by make_fcontext (which saves the FP control state
-// into them too), and its start trampoline, work as they are. Other targets, or
-// -DRACEFUZZ_BOOST_JUMP, use Boost's jump. bench/: BM_RawFiberSwitch.
-#if defined(__x86_64__) && defined(__ELF__) && !defined(RACEFUZZ_BOOST_JUMP)
-extern "C" bctx::transfer_t racefuzz_jump_fcontext(bctx::fcontext_t to, void* data);
+// into them too), and its start trampoline, work as they are: a fresh context's entry gets
+// transfer_t{from->fctx, from} in rdi:rsi, as from Boost's jump. Other targets, or
+// X. bench/: BM_RawFiberSwitch.
+#if defined(RACEFUZZ_OWN_JUMP)
+static_assert(offsetof(FiberContext, fctx) == 0, "racefuzz_switch_stacks stores fctx at 0");
 asm(R"(
   .text
-  .globl racefuzz_jump_fcontext
-  .hidden racefuzz_jump_fcontext
-  .type racefuzz_jump_fcontext, @function
+  .globl racefuzz_switch_stacks
+  .hidden racefuzz_switch_stacks
+  .type racefuzz_switch_stacks, @function
   .p2align 4
-racefuzz_jump_fcontext:
+racefuzz_switch_stacks:    /* FiberContext* (FiberContext* from = rdi, FiberContext* to = rsi) */
   leaq -0x38(%rsp), %rsp
   stmxcsr (%rsp)
   fnstcw 0x4(%rsp)
@@ -50,8 +54,8 @@ racefuzz_jump_fcontext:
   movq %rbp, 0x30(%rsp)
   movl (%rsp), %ecx        /* our FP control state, to compare with the incoming one */
   movzwl 0x4(%rsp), %r8d
-  movq %rsp, %rax          /* the context we leave */
-  movq %rdi, %rsp          /* the context we enter */
+  movq %rsp, (%rdi)        /* from->fctx: where `from` resumes */
+  movq (%rsi), %rsp        /* to->fctx: the context we enter */
   cmpl (%rsp), %ecx
   je 1f
   ldmxcsr (%rsp)
@@ -67,14 +71,25 @@ racefuzz_jump_fcontext:
   movq 0x28(%rsp), %rbx
   movq 0x30(%rsp), %rbp
   leaq 0x38(%rsp), %rsp
-  movq %rsi, %rdx          /* transfer_t{from, data}: returned in rax:rdx, and passed */
-  movq %rax, %rdi          /* in rdi:rsi to a fresh context's entry function */
+  movq %rdi, %rax          /* a resumed context learns who switched to it */
+  movq %rdi, %rsi          /* a fresh one gets transfer_t{from->fctx, from} in rdi:rsi */
+  movq (%rdi), %rdi
   ret
-  .size racefuzz_jump_fcontext, .-racefuzz_jump_fcontext
+  .size racefuzz_switch_stacks, .-racefuzz_switch_stacks
 )");
-bctx::transfer_t Jump(bctx::fcontext_t to, void* data) { return racefuzz_jump_fcontext(to, data); }
+#if !defined(RACEFUZZ_INLINE_SWITCH)  // else fiber.h calls it directly
+FiberContext* Jump(FiberContext* from, FiberContext* to) {
+  return racefuzz_switch_stacks(from, to);
+}
+#endif
 #else
-bctx::transfer_t Jump(bctx::fcontext_t to, void* data) { return bctx::jump_fcontext(to, data); }
+FiberContext* Jump(FiberContext* from, FiberContext* to) {
+  bctx::transfer_t back = bctx::jump_fcontext(to->fctx, from);
+  // Resumed: `back.data` is the context that switched to us, and back.fctx where it stopped.
+  auto* incoming = static_cast<FiberContext*>(back.data);
+  incoming->fctx = back.fctx;
+  return incoming;
+}
 #endif
 
 size_t PageSize() {
@@ -207,6 +222,7 @@ void FiberContext::Destroy(bool keep_tsan_fiber) {
 
 FiberContext::~FiberContext() { Destroy(); }
 
+#if !defined(RACEFUZZ_INLINE_SWITCH)
 // Kept out of line so the annotations and the jump share one frame (a TSan requirement:
 // __tsan_switch_to_fiber must be called immediately before the switch).
 __attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* to,
@@ -223,11 +239,10 @@ __attribute__((noinline)) void SwitchContext(FiberContext* from, FiberContext* t
   if (leaving_for_good) sanitizer::EndHarnessForGood();
   __tsan_switch_to_fiber(to->tsan_fiber, __tsan_switch_to_fiber_no_sync);
 #endif
-  bctx::transfer_t back = Jump(to->fctx, from);
-  // Resumed: `back.data` is the context that switched to us.
-  auto* incoming = static_cast<FiberContext*>(back.data);
-  incoming->fctx = back.fctx;
+  FiberContext* incoming = Jump(from, to);
+  // Resumed by `incoming`.
   FinishSwitch(from->asan_fake_stack, incoming);
 }
+#endif
 
 }  // namespace racefuzz

@@ -13,7 +13,25 @@
 #include <cstddef>
 #include <vector>
 
+// fiber.cc has its own x86-64 SysV jump; other targets, or -DRACEFUZZ_BOOST_JUMP, use
+// Boost.Context's. Without ASan and TSan annotations SwitchContext is then inline.
+#if defined(__x86_64__) && defined(__ELF__) && !defined(RACEFUZZ_BOOST_JUMP)
+#define RACEFUZZ_OWN_JUMP 1
+#if !defined(RACEFUZZ_ASAN) && !defined(RACEFUZZ_TSAN)
+#define RACEFUZZ_INLINE_SWITCH 1
+#endif
+#endif
+
 namespace racefuzz {
+
+struct FiberContext;
+
+#if defined(RACEFUZZ_OWN_JUMP)
+// Saves the running context's registers and FP control state on its stack and its stack
+// pointer in from->fctx, then resumes `to`. Returns, in `from`, the context that switched
+// back to it. Assembly in fiber.cc.
+extern "C" FiberContext* racefuzz_switch_stacks(FiberContext* from, FiberContext* to);
+#endif
 
 // A fiber stack with a PROT_NONE guard page below it.
 struct FiberStack {
@@ -83,7 +101,16 @@ struct FiberContext {
 
 // Switches from `from` (the running context) to `to`. Returns when something switches back
 // to `from`. With leaving_for_good, `from` is never resumed and its fake stack is freed.
+#if defined(RACEFUZZ_INLINE_SWITCH)
+// No sanitizer annotations to make: the switch is the jump itself, called from the
+// scheduler's frame (a switch is the hot path of every execution; bench/: BM_FiberSwitch).
+inline void SwitchContext(FiberContext* from, FiberContext* to, bool /*leaving_for_good*/) {
+  from->switching_to = to;  // for a fresh context's first frame (fiber.cc, Trampoline)
+  racefuzz_switch_stacks(from, to);
+}
+#else
 void SwitchContext(FiberContext* from, FiberContext* to, bool leaving_for_good);
+#endif
 
 }  // namespace racefuzz
 

@@ -1,9 +1,9 @@
 #include "harness/scheduler.h"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <span>
 #include <utility>
 
 #include "absl/strings/str_format.h"
@@ -85,10 +85,7 @@ void InstallDeathCallback() {
 }
 }  // namespace
 
-Scheduler::Scheduler(size_t stack_size) : stacks_(stack_size) {
-  InstallDeathCallback();
-  scratch_runnable_.reserve(64);
-}
+Scheduler::Scheduler(size_t stack_size) : stacks_(stack_size) { InstallDeathCallback(); }
 
 Scheduler::~Scheduler() = default;
 
@@ -102,13 +99,14 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
   t.id = static_cast<ThreadId>(num_threads_);
   t.name = std::move(name);
   t.body = std::move(body);
-  t.state = ThreadState::kRunnable;
   t.started = false;
   t.abandoned = false;
   t.joining = kNoThread;
   t.waiting_on = WaitTarget{};
   t.stack = stacks_.Acquire();
   t.context.InitFiber(t.stack, &Scheduler::ThreadEntry, this);
+  contexts_[t.id] = &t.context;
+  SetState(t, ThreadState::kRunnable);
   ++num_threads_;
   ++num_runnable_;
   return t;
@@ -120,6 +118,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   if (options.strategy == nullptr) InternalError("ExecutionOptions.strategy is required");
   options_ = &options;
   num_threads_ = 0;
+  runnable_.Clear();
   num_runnable_ = 0;
   step_ = 0;
   trace_.Clear();
@@ -199,10 +198,10 @@ void Scheduler::ThreadEntry(void* arg) {
   sanitizer::BeginHarnessForGood();
   sanitizer::Release(&t.exit_token);  // everything this thread did happens before a join
   if (self->unwinding_) {
-    t.state = ThreadState::kFinished;
+    self->SetState(t, ThreadState::kFinished);
     self->UnwindNextThread();
   }
-  t.state = ThreadState::kFinished;
+  self->SetState(t, ThreadState::kFinished);
   --self->num_runnable_;
   self->trace_.Add({self->step_, t.id, EventKind::kThreadFinish, -1, 0, "exit", {}});
   for (size_t i = 0; i < self->num_threads_; ++i) {
@@ -243,33 +242,36 @@ void Scheduler::Join(ThreadId thread, SourceLocation location) {
   sanitizer::Acquire(&target.exit_token);
 }
 
-void Scheduler::RunnableThreads(std::vector<ThreadId>& out) const {
-  out.clear();
-  for (size_t i = 0; i < num_threads_; ++i) {
-    if (threads_[i]->state == ThreadState::kRunnable) out.push_back(static_cast<ThreadId>(i));
+void Scheduler::SetState(LogicalThread& thread, ThreadState state) {
+  thread.state = state;
+  if (state == ThreadState::kRunnable) {
+    runnable_.Insert(thread.id);
+  } else {
+    runnable_.Erase(thread.id);
   }
 }
 
+// The hot path of every execution: one call per yield point of code under test, and with a
+// preemption one switch (bench/: BM_FiberSwitch). Everything that formats text or reports
+// is in out-of-line functions, so that this one saves few registers and builds no strings.
 void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
   sanitizer::HarnessScope harness_scope;
-  if (unwinding_) return;  // destructors of an abandoned execution run without scheduling
-  if (sanitizer_report_pending_) StopForSanitizerReport(location);
+  if (unwinding_) [[unlikely]] {
+    return;  // destructors of an abandoned execution run without scheduling
+  }
+  if (sanitizer_report_pending_) [[unlikely]] {
+    StopForSanitizerReport(location);
+  }
   const uint64_t step = ++step_;
   trace_.Add({step, current_, EventKind::kYield, -1, 0, label, location, object});
-  if (step > options_->step_budget) {
-    Fail(FailureKind::kStepBudget,
-         absl::StrFormat("step budget of %d scheduling points exhausted", options_->step_budget),
-         "The execution did not finish: a livelock, an endless loop, or a budget too small "
-         "for this program.",
-         location);
+  if (step > options_->step_budget) [[unlikely]] {
+    FailStepBudget(location);
   }
   if (num_runnable_ < 2) return;
-  const YieldContext context{current_, step, label, location, object};
-  if (!options_->strategy->ShouldPreempt(context)) return;
-  RunnableThreads(scratch_runnable_);
-  const ThreadId next = options_->strategy->PickNext(scratch_runnable_, current_, step);
-  if (std::find(scratch_runnable_.begin(), scratch_runnable_.end(), next) ==
-      scratch_runnable_.end()) {
+  Strategy& strategy = *options_->strategy;
+  if (!strategy.ShouldPreempt(YieldContext{current_, step, label, location, object})) return;
+  const ThreadId next = strategy.PickNext(runnable_.Ids(), current_, step);
+  if (!runnable_.Contains(next)) [[unlikely]] {
     InternalError("strategy picked a thread that is not runnable");
   }
   if (next == current_) return;
@@ -285,7 +287,7 @@ void Scheduler::Block(const WaitTarget& target, SourceLocation location) {
     AbandonCurrentThread();
   }
   LogicalThread& t = *threads_[current_];
-  t.state = ThreadState::kBlocked;
+  SetState(t, ThreadState::kBlocked);
   t.waiting_on = target;
   t.wait_location = location;
   --num_runnable_;
@@ -304,7 +306,7 @@ void Scheduler::Wake(ThreadId thread) {
   if (unwinding_) return;
   LogicalThread& t = *threads_[thread];
   if (t.state != ThreadState::kBlocked) return;
-  t.state = ThreadState::kRunnable;
+  SetState(t, ThreadState::kRunnable);
   t.waiting_on = WaitTarget{};
   ++num_runnable_;
   trace_.Add({step_, current_, EventKind::kWake, -1, thread, "wakes", {}});
@@ -319,43 +321,38 @@ void Scheduler::WakeAll(uint64_t& waiters) {
 void Scheduler::Reschedule(bool leaving_for_good) {
   if (sanitizer_report_pending_) StopForSanitizerReport(SourceLocation{});
   const uint64_t step = ++step_;
-  RunnableThreads(scratch_runnable_);
-  if (scratch_runnable_.empty() && quiescence_waiter_ != kNoThread) {
+  if (runnable_.empty() && quiescence_waiter_ != kNoThread) {
     // Everyone else is done or blocked: the thread waiting for quiescence runs.
     const ThreadId waiter = quiescence_waiter_;
     quiescence_waiter_ = kNoThread;
     Wake(waiter);
-    RunnableThreads(scratch_runnable_);
   }
-  if (scratch_runnable_.empty() && exit_path_ && exit_path_runs_ < kMaxExitPathRuns &&
+  if (runnable_.empty() && exit_path_ && exit_path_runs_ < kMaxExitPathRuns &&
       num_threads_ < kMaxThreads && AnyThreadUnfinished()) {
     // Nobody waits for quiescence but it has come: run the exit path in a thread of its own.
     ++exit_path_runs_;
     LogicalThread& t = NewThread(exit_path_, exit_path_name_);
     sanitizer::Release(&t.spawn_token);
-    RunnableThreads(scratch_runnable_);
   }
-  if (scratch_runnable_.empty()) {
+  if (runnable_.empty()) {
     if (AnyThreadUnfinished()) ReportDeadlock(threads_[current_]->wait_location);
     SwitchToHost(leaving_for_good);
   }
-  ThreadId next = scratch_runnable_.front();
-  if (scratch_runnable_.size() > 1) {
-    next = options_->strategy->PickNext(scratch_runnable_, kNoThread, step);
-    if (std::find(scratch_runnable_.begin(), scratch_runnable_.end(), next) ==
-        scratch_runnable_.end()) {
-      InternalError("strategy picked a thread that is not runnable");
-    }
-    if (next != scratch_runnable_.front()) decisions_.push_back({step, next});
+  const std::span<const ThreadId> runnable = runnable_.Ids();
+  ThreadId next = runnable.front();
+  if (runnable.size() > 1) {
+    next = options_->strategy->PickNext(runnable, kNoThread, step);
+    if (!runnable_.Contains(next)) InternalError("strategy picked a thread that is not runnable");
+    if (next != runnable.front()) decisions_.push_back({step, next});
   }
   if (next == current_) return;  // woken while blocking: cannot happen, kept for safety
   SwitchToThread(next, leaving_for_good);
 }
 
 void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
-  FiberContext* from = current_ == kNoThread ? &host_ : &threads_[current_]->context;
+  FiberContext* from = current_ == kNoThread ? &host_ : contexts_[current_];
   current_ = next;
-  SwitchContext(from, &threads_[next]->context, leaving_for_good);
+  SwitchContext(from, contexts_[next], leaving_for_good);
   // Resumed. If the execution failed meanwhile, unwind this thread's frames.
   if (unwinding_ && current_ != kNoThread) throw ExecutionAbandoned{};
 }
@@ -365,7 +362,7 @@ void Scheduler::UnwindNextThread() {
     LogicalThread& t = *threads_[i];
     if (t.state == ThreadState::kFinished || t.id == current_) continue;
     if (!t.started) {
-      t.state = ThreadState::kFinished;  // never ran: nothing on its stack to unwind
+      SetState(t, ThreadState::kFinished);  // never ran: nothing on its stack to unwind
       continue;
     }
     FiberContext* from = &threads_[current_]->context;
@@ -486,6 +483,14 @@ void Scheduler::PrintReportAndAbort() const {
   std::abort();
 }
 
+void Scheduler::FailStepBudget(SourceLocation location) {
+  Fail(FailureKind::kStepBudget,
+       absl::StrFormat("step budget of %d scheduling points exhausted", options_->step_budget),
+       "The execution did not finish: a livelock, an endless loop, or a budget too small "
+       "for this program.",
+       location);
+}
+
 void Scheduler::StopForSanitizerReport(SourceLocation location) {
   Fail(FailureKind::kSanitizer, "sanitizer report above", "", location);
 }
@@ -494,7 +499,7 @@ void Scheduler::AbandonCurrentThread() {
   // Cannot unwind from here (a destructor is running): leave the thread for good. Its
   // stack is quarantined and registered with LSan, so what its frames own is not a leak.
   threads_[current_]->abandoned = true;
-  threads_[current_]->state = ThreadState::kFinished;
+  SetState(*threads_[current_], ThreadState::kFinished);
   UnwindNextThread();
 }
 

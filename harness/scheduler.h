@@ -12,6 +12,7 @@
 #ifndef RACEFUZZ_HARNESS_SCHEDULER_H_
 #define RACEFUZZ_HARNESS_SCHEDULER_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "harness/failure.h"
 #include "harness/fiber.h"
 #include "harness/interleaving_observer.h"
+#include "harness/runnable_set.h"
 #include "harness/source_location.h"
 #include "harness/strategy.h"
 #include "harness/trace.h"
@@ -148,7 +150,10 @@ class Scheduler {
   [[noreturn]] void AbandonCurrentThread();
   // The running thread blocked or finished: choose who runs next.
   void Reschedule(bool leaving_for_good);
-  void RunnableThreads(std::vector<ThreadId>& out) const;
+  // Every change of a thread's state goes through here, so runnable_ stays exact.
+  void SetState(LogicalThread& thread, ThreadState state);
+  // The cold ends of YieldPoint, out of line so that its common path keeps a small frame.
+  [[noreturn]] void FailStepBudget(SourceLocation location);
   [[noreturn]] void ReportDeadlock(SourceLocation location);
   // FailurePolicy::kAbort: the report of failure_ on stderr, then abort() for the engine.
   [[noreturn]] void PrintReportAndAbort() const;
@@ -161,7 +166,13 @@ class Scheduler {
 
   StackPool stacks_;
   std::vector<std::unique_ptr<LogicalThread>> threads_;  // pooled; first num_threads_ live
+  // threads_[i]->context, without the two dependent loads (a switch needs two of them).
+  std::array<FiberContext*, kMaxThreads> contexts_{};
   size_t num_threads_ = 0;
+  // The threads in state kRunnable. num_runnable_ counts them too, except while a failure
+  // unwinds the execution (threads finish there without being counted, as before; nothing
+  // is scheduled then).
+  RunnableSet runnable_;
   size_t num_runnable_ = 0;
   FiberContext host_;
   ThreadId current_ = kNoThread;
@@ -173,7 +184,6 @@ class Scheduler {
   // A failure stopped the execution: every started logical thread is being unwound (its
   // destructors run, so nothing it owns leaks) before control returns to the host.
   bool unwinding_ = false;
-  std::vector<ThreadId> scratch_runnable_;
   ThreadId quiescence_waiter_ = kNoThread;
   std::function<void()> exit_path_;
   std::string exit_path_name_;
