@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cstring>
-#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "fuzz/fd_results.h"
 #include "fuzz/op_annotations.h"
 #include "fuzz/text_form.h"
 #include "harness/byte_strategy.h"
@@ -50,9 +50,9 @@ class ProgramRun {
       first_result_[lane] = results;
       for (const Op& op : program.lanes[lane]) results += ProducesFd(op.kind) ? 1 : 0;
     }
-    // -1 until the operation has run: close(-1) is -EBADF.
-    results_ = std::make_unique<std::atomic<int>[]>(results);
-    for (int i = 0; i < results; ++i) results_[i].store(-1, std::memory_order_relaxed);
+    // -1 until the operation has run: close(-1) is -EBADF. Inline for every program an
+    // input can encode (fuzz/fd_results.h): no allocation per execution.
+    results_.Reset(results);
   }
 
   void Main() {
@@ -163,7 +163,7 @@ class ProgramRun {
   const Program& program_;
   heaps::World& world_;
   std::array<int, kNumLanes> first_result_{};
-  std::unique_ptr<std::atomic<int>[]> results_;
+  FdResults results_;
   // Logical threads of tee unregisters (T0 + 4 lanes + these stay below kMaxThreads).
   static constexpr int kMaxUnbindThreads = 32;
   std::array<std::atomic<ThreadId>, kMaxUnbindThreads> unbinds_{};
@@ -184,7 +184,7 @@ ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
   execution.observer = options.observer;
   execution.report_footer = options.report_footer;
 
-  auto world = std::make_unique<heaps::World>(variant);
+  std::optional<heaps::World> world(std::in_place, variant);  // on the stack: no allocation
   ProgramRun run(input.program, *world);
   ExecutionResult result = ProcessScheduler().Run(execution, [&run] { run.Main(); });
   if (result.failed() && options.report_out != nullptr &&

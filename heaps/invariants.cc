@@ -3,28 +3,28 @@
 // leaked, names unique, minors and heaps consistent, the fd table consistent. A failed check
 // is a ReportBug(kInvariant).
 //
-// Pointers are only compared here, never followed, unless the object they point to is
-// known to be alive (it is in the slab registry): after a lifetime bug a dangling pointer
-// is itself the finding.
+// Pointers are only compared here, never followed, unless the object they point to is known
+// to be alive (in the slab registry): after a lifetime bug a dangling pointer is the finding.
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "absl/strings/str_format.h"
 #include "harness/yield.h"
+#include "heaps/live_objects.h"
 #include "heaps/policy.h"
 #include "heaps/world_impl.h"
 
 namespace racefuzz::heaps {
 namespace {
 
-template <typename T>
-bool Contains(const std::vector<T*>& objects, const void* p) {
+template <typename Objects>  // a LiveRange or a vector of pointers
+bool Contains(const Objects& objects, const void* p) {
   return std::find(objects.begin(), objects.end(), p) != objects.end();
 }
 
-template <typename T, typename Pred>
-int CountIf(const std::vector<T*>& objects, Pred pred) {
+template <typename Objects, typename Pred>
+int CountIf(const Objects& objects, Pred pred) {
   return static_cast<int>(std::count_if(objects.begin(), objects.end(), pred));
 }
 
@@ -38,19 +38,19 @@ class InvariantChecker {
       : consumers_(consumers),
         k_(k),
         live_(k_.slab.Snapshot()),
-        heaps_(LiveObjects<dma_heap>(live_)),
-        files_(LiveObjects<file>(live_)),
-        inodes_(LiveObjects<inode>(live_)),
-        devices_(LiveObjects<device>(live_)),
-        cdevs_(LiveObjects<cdev>(live_)),
-        dmabufs_(LiveObjects<dma_buf>(live_)),
-        system_buffers_(LiveObjects<system_heap_buffer>(live_)),
-        cma_buffers_(LiveObjects<cma_heap_buffer>(live_)),
-        cma_privs_(LiveObjects<cma_heap>(live_)),
-        tee_heaps_(LiveObjects<tee_dma_heap>(live_)),
-        tee_buffers_(LiveObjects<tee_heap_buffer>(live_)),
-        tee_devices_(LiveObjects<tee_device>(live_)),
-        tee_pools_(LiveObjects<tee_shm_pool>(live_)) {}
+        heaps_(live_.Take<dma_heap>()),
+        files_(live_.Take<file>()),
+        inodes_(live_.Take<inode>()),
+        devices_(live_.Take<device>()),
+        cdevs_(live_.Take<cdev>()),
+        dmabufs_(live_.Take<dma_buf>()),
+        system_buffers_(live_.Take<system_heap_buffer>()),
+        cma_buffers_(live_.Take<cma_heap_buffer>()),
+        cma_privs_(live_.Take<cma_heap>()),
+        tee_heaps_(live_.Take<tee_dma_heap>()),
+        tee_buffers_(live_.Take<tee_heap_buffer>()),
+        tee_devices_(live_.Take<tee_device>()),
+        tee_pools_(live_.Take<tee_shm_pool>()) {}
 
   void Run() {
     CheckFdTable();
@@ -126,6 +126,7 @@ class InvariantChecker {
 
   void CheckHeapList() {
     std::vector<dma_heap*> listed;
+    listed.reserve(heaps_.size());  // a consistent list links only live heaps
     for (list_head* pos = k_.core.heap_list.next; pos != &k_.core.heap_list; pos = pos->next) {
       dma_heap* h = ContainerOf(pos, &dma_heap::list);
       if (!Contains(heaps_, h)) Violation("heap_list links a freed dma_heap");
@@ -274,9 +275,8 @@ class InvariantChecker {
                                   mod->refcnt.Peek(), expected));
       }
     }
-    const size_t images = LiveObjects<system_heap_module>(live_).size() +
-                          LiveObjects<cma_heap_module>(live_).size() +
-                          LiveObjects<tee_module>(live_).size();
+    const size_t images = live_.Count<system_heap_module>() + live_.Count<cma_heap_module>() +
+                          live_.Count<tee_module>();
     const size_t loaded = std::count_if(std::begin(k_.modules), std::end(k_.modules),
                                         [](module* m) { return m != nullptr; });
     if (images != loaded) Violation("a module image outlives its unload (leaked)");
@@ -351,20 +351,20 @@ class InvariantChecker {
 
   const ConsumerSlot (&consumers_)[kConsumerSlots];
   Kernel& k_;
-  const std::vector<SlabRegistry::LiveEntry> live_;  // one snapshot for every type below
-  std::vector<dma_heap*> heaps_;
-  std::vector<file*> files_;
-  std::vector<inode*> inodes_;
-  std::vector<device*> devices_;
-  std::vector<cdev*> cdevs_;
-  std::vector<dma_buf*> dmabufs_;
-  std::vector<system_heap_buffer*> system_buffers_;
-  std::vector<cma_heap_buffer*> cma_buffers_;
-  std::vector<cma_heap*> cma_privs_;
-  std::vector<tee_dma_heap*> tee_heaps_;
-  std::vector<tee_heap_buffer*> tee_buffers_;
-  std::vector<tee_device*> tee_devices_;
-  std::vector<tee_shm_pool*> tee_pools_;
+  LiveObjectGroups live_;  // one snapshot for every type below
+  const LiveRange<dma_heap> heaps_;
+  const LiveRange<file> files_;
+  const LiveRange<inode> inodes_;
+  const LiveRange<device> devices_;
+  const LiveRange<cdev> cdevs_;
+  const LiveRange<dma_buf> dmabufs_;
+  const LiveRange<system_heap_buffer> system_buffers_;
+  const LiveRange<cma_heap_buffer> cma_buffers_;
+  const LiveRange<cma_heap> cma_privs_;
+  const LiveRange<tee_dma_heap> tee_heaps_;
+  const LiveRange<tee_heap_buffer> tee_buffers_;
+  const LiveRange<tee_device> tee_devices_;
+  const LiveRange<tee_shm_pool> tee_pools_;
 };
 
 }  // namespace

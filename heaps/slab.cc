@@ -24,20 +24,30 @@ SlabRegistry::~SlabRegistry() { FreeAll(); }
 
 void SlabRegistry::Insert(void* object, const void* type_tag, Deleter deleter) {
   Guard guard(lock_);
-  live_[object] = Entry{next_id_++, type_tag, deleter};
+  SlabSlots::Entry& entry = slots_.Add();
+  entry.object = object;
+  entry.type_tag = type_tag;
+  entry.deleter = deleter;
+  entry.id = next_id_++;
+  entry.retired = false;
+  ++live_count_;
 }
 
 bool SlabRegistry::Erase(void* object) {
   Guard guard(lock_);
-  return live_.erase(object) != 0;
+  SlabSlots::Entry* entry = slots_.FindHeld(object);
+  if (entry == nullptr) return false;
+  slots_.Free(*entry);
+  --live_count_;
+  return true;
 }
 
 bool SlabRegistry::Retire(void* object) {
   Guard guard(lock_);
-  auto it = live_.find(object);
-  if (it == live_.end()) return false;
-  retired_[it->second.id] = {object, it->second.deleter};
-  live_.erase(it);
+  SlabSlots::Entry* entry = slots_.FindHeld(object);
+  if (entry == nullptr) return false;
+  entry->retired = true;
+  --live_count_;
   return true;
 }
 
@@ -45,10 +55,10 @@ std::vector<SlabRegistry::LiveEntry> SlabRegistry::Snapshot() const {
   std::vector<std::pair<uint64_t, LiveEntry>> found;
   {
     Guard guard(lock_);
-    found.reserve(live_.size());
-    for (const auto& [object, entry] : live_) {
-      found.push_back({entry.id, LiveEntry(entry.type_tag, const_cast<void*>(object))});
-    }
+    found.reserve(live_count_);
+    slots_.ForEachInUse([&found](const SlabSlots::Entry& entry) {
+      if (!entry.retired) found.push_back({entry.id, LiveEntry(entry.type_tag, entry.object)});
+    });
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -60,7 +70,7 @@ std::vector<SlabRegistry::LiveEntry> SlabRegistry::Snapshot() const {
 
 size_t SlabRegistry::LiveCount() const {
   Guard guard(lock_);
-  return live_.size();
+  return live_count_;
 }
 
 void SlabRegistry::FreeAll() {
@@ -68,13 +78,12 @@ void SlabRegistry::FreeAll() {
   std::vector<std::pair<uint64_t, std::pair<void*, Deleter>>> all;
   {
     Guard guard(lock_);
-    all.reserve(live_.size());
-    for (const auto& [object, entry] : live_) {
-      all.push_back({entry.id, {const_cast<void*>(object), entry.deleter}});
-    }
-    live_.clear();
-    for (const auto& [id, object_and_deleter] : retired_) all.push_back({id, object_and_deleter});
-    retired_.clear();
+    all.reserve(slots_.InUse());
+    slots_.ForEachInUse([&all](const SlabSlots::Entry& entry) {
+      all.push_back({entry.id, {entry.object, entry.deleter}});
+    });
+    slots_.Clear();
+    live_count_ = 0;
   }
   std::sort(all.begin(), all.end());
   for (const auto& [id, object_and_deleter] : all)

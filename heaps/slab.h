@@ -15,11 +15,12 @@
 #define RACEFUZZ_HEAPS_SLAB_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "harness/yield.h"
+#include "heaps/slab_slots.h"
 
 namespace racefuzz::heaps {
 
@@ -50,19 +51,18 @@ class SlabRegistry {
   void FreeAll();
 
  private:
-  struct Entry {
-    uint64_t id;
-    const void* type_tag;  // compared by address: no strcmp (under libFuzzer every strcmp
-                           // is intercepted and traced) in the invariant checks' 16 scans
-    Deleter deleter;
-  };
   class Guard;
 
-  // A map, not a vector: a vector's erase and growth call memmove, which TSan intercepts
-  // even here (slab.cc is not TSan-instrumented) and would report as races between the
-  // fibers that allocate and free.
-  std::map<const void*, Entry> live_;
-  std::map<uint64_t, std::pair<void*, Deleter>> retired_;  // by id; deleted by FreeAll
+  // Slots (heaps/slab_slots.h), not a std::map: a map node was one more ASan allocation
+  // (two stack traces) per kzalloc and kfree. Not a vector: its erase and growth call
+  // memmove, which TSan intercepts even here (slab.cc is not TSan-instrumented) and would
+  // report as races between the fibers that allocate and free. Type tags are compared by
+  // address: no strcmp (under libFuzzer every strcmp is intercepted and traced) in the
+  // invariant checks' 16 scans. Snapshot and FreeAll go by allocation order (entry ids);
+  // a retired object keeps its slot until FreeAll deletes it. (Lines below here carry
+  // yield points: moving them changes every trace hash.)
+  SlabSlots slots_;
+  size_t live_count_ = 0;
   uint64_t next_id_ = 0;
   mutable std::atomic_flag lock_ = ATOMIC_FLAG_INIT;
 };
@@ -111,25 +111,6 @@ void kfree_image(SlabRegistry& slab, T* object, const char* label) {
     ReportBug(FailureKind::kInvariant, std::string("double kfree of a ") + T::kSlabName);
   }
 #endif
-}
-
-// The live objects of type T in a snapshot, in allocation order. (One snapshot for a check
-// that looks at many types: one pass over the registry, not one pass, sort and vector each.)
-template <typename T>
-std::vector<T*> LiveObjects(const std::vector<SlabRegistry::LiveEntry>& snapshot) {
-  size_t count = 0;
-  for (const auto& [type_tag, object] : snapshot) count += type_tag == &kSlabTag<T> ? 1 : 0;
-  std::vector<T*> out;
-  out.reserve(count);
-  for (const auto& [type_tag, object] : snapshot) {
-    if (type_tag == &kSlabTag<T>) out.push_back(static_cast<T*>(object));
-  }
-  return out;
-}
-
-template <typename T>
-std::vector<T*> LiveObjects(const SlabRegistry& slab) {
-  return LiveObjects<T>(slab.Snapshot());
 }
 
 }  // namespace racefuzz::heaps

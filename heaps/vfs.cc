@@ -32,7 +32,7 @@ cdev* kobj_lookup(Kernel& k, dev_t dev) {
   const uint32_t minor = MINOR(dev);
   if (minor >= kNumHeapMinors) return nullptr;
   MutexLock lock(k.vfs.chrdevs_lock);
-  std::vector<cdev*>& probes = k.vfs.cdev_map[minor];
+  CdevProbes& probes = k.vfs.cdev_map[minor];
   if (probes.empty()) return nullptr;
   cdev* p = probes.back();
   return cdev_get(k, p) ? p : nullptr;
@@ -124,7 +124,7 @@ void cdev_del(Kernel& k, cdev* p) {
   Yield("cdev_del");
   {
     MutexLock lock(k.vfs.chrdevs_lock);  // cdev_unmap(): no new lookups
-    std::vector<cdev*>& probes = k.vfs.cdev_map[MINOR(p->dev)];
+    CdevProbes& probes = k.vfs.cdev_map[MINOR(p->dev)];
     auto it = std::find(probes.begin(), probes.end(), p);
     if (it != probes.end()) probes.erase(it);
   }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "harness/mutex.h"
 #include "harness/refcount.h"
 #include "heaps/kernel.h"
@@ -82,14 +83,19 @@ struct device {
 inline constexpr int kNumHeapMinors = 128;  // NUM_HEAP_MINORS
 inline constexpr int kNrOpen = 32;          // RLIMIT_NOFILE of the modelled process
 
+// The cdevs mapped on one minor. Inline storage (for the Vfs is rebuilt for every
+// execution): a program rarely maps more than two on a minor, and each std::vector was one
+// more allocation, with ASan's stack traces, per add.
+using CdevProbes = absl::InlinedVector<cdev*, 2>;
+
 struct Vfs {
   // kobj_map (cdev_map) by minor; several cdevs can be mapped on one dev_t, newest last.
   Mutex chrdevs_lock{"chrdevs_lock"};
-  std::vector<cdev*> cdev_map[kNumHeapMinors];
+  CdevProbes cdev_map[kNumHeapMinors];
   Mutex cdev_lock{"cdev_lock"};
   // The dma_heap class devices and their /dev/dma_heap/<name> nodes, in creation order.
   Mutex devtmpfs_lock{"devtmpfs_lock"};
-  std::vector<device*> devices;
+  absl::InlinedVector<device*, 4> devices;  // inline: one per heap slot
   // current->files
   Mutex file_lock{"file_lock"};
   file* fd[kNrOpen] = {};
