@@ -1,6 +1,7 @@
 #include "fuzz/mutator.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -390,15 +391,16 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
     teardown.push_back({put, LifetimeLane(draft, 3, rng)});
   }
 
+  std::optional<Step> unload;  // rmmod once the tee device is gone, in the same context
   if (heap.heap_kind == heaps::HeapKind::kTee && rng.Below(3) != 0) {
     DraftOp unregister = step(OpKind::kTeeUnregister);
     unregister.op.heap = heap.heap;
     const int lane = LifetimeLane(draft, 3, rng);
     teardown.push_back({unregister, lane});
     if (rng.Below(4) != 0) {
-      DraftOp unload = step(OpKind::kUnloadModule);
-      unload.op.heap_kind = heaps::HeapKind::kTee;
-      teardown.push_back({unload, lane});  // rmmod after the device is gone, same context
+      DraftOp rmmod = step(OpKind::kUnloadModule);
+      rmmod.op.heap_kind = heaps::HeapKind::kTee;
+      unload = Step{rmmod, lane};
     }
   } else if (rng.Below(8) != 0) {
     DraftOp remove = step(OpKind::kRemoveHeap);
@@ -406,23 +408,13 @@ bool InsertLifetime(Draft& draft, size_t max_bytes, Prng& rng) {
     teardown.push_back({remove, LifetimeLane(draft, 3, rng)});
   }
 
-  // Teardown in a random order (Fisher-Yates), keeping an unload right after its
-  // unregistration.
+  // Teardown in a random order (Fisher-Yates), an unload right after its unregistration.
   for (size_t i = teardown.size(); i > 1; --i) std::swap(teardown[i - 1], teardown[rng.Below(i)]);
-  for (size_t i = 0; i + 1 < teardown.size(); ++i) {
-    if (teardown[i].op.op.kind == OpKind::kUnloadModule) std::swap(teardown[i], teardown[i + 1]);
-  }
-  for (size_t i = 0; i < teardown.size(); ++i) {
-    if (teardown[i].op.op.kind == OpKind::kTeeUnregister && i + 1 < teardown.size()) {
-      for (size_t j = i + 1; j < teardown.size(); ++j) {
-        if (teardown[j].op.op.kind == OpKind::kUnloadModule) {
-          Step unload = teardown[j];
-          teardown.erase(teardown.begin() + static_cast<long>(j));
-          teardown.insert(teardown.begin() + static_cast<long>(i + 1), unload);
-          break;
-        }
-      }
-    }
+  if (unload) {
+    auto unregister = std::find_if(teardown.begin(), teardown.end(), [](const Step& s) {
+      return s.op.op.kind == OpKind::kTeeUnregister;
+    });
+    teardown.insert(unregister + 1, *unload);
   }
   if (!teardown.empty() && rng.Below(4) == 0) {  // one release twice, from another lane
     Step twice = teardown[rng.Below(teardown.size())];

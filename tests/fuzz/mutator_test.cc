@@ -1,5 +1,6 @@
 #include "fuzz/mutator.h"
 
+#include <algorithm>
 #include <random>
 #include <vector>
 
@@ -191,6 +192,18 @@ TEST(StructuredMutatorTest, LifetimeStepsNameTheObjectsOfTheLifetime) {
       }
     }
     ASSERT_EQ(heaps.size(), 1u) << FormatText(input);
+    // An rmmod follows the device's unregistration in the same lane (a second one, from
+    // the double-release step, may stand anywhere).
+    bool unloads = false, unload_after_unregister = false;
+    for (const auto& lane : program.lanes) {
+      bool unregistered = false;
+      for (const Op& op : lane) {
+        unregistered |= op.kind == OpKind::kTeeUnregister;
+        unloads |= op.kind == OpKind::kUnloadModule;
+        unload_after_unregister |= op.kind == OpKind::kUnloadModule && unregistered;
+      }
+    }
+    EXPECT_EQ(unloads, unload_after_unregister) << FormatText(input);
     for (int lane = 0; lane < kNumLanes; ++lane) {
       for (size_t pos = 0; pos < program.lanes[lane].size(); ++pos) {
         const Op& op = program.lanes[lane][pos];
