@@ -157,7 +157,9 @@ case "$ENGINE" in
     # scripts/run-libfuzzer.sh: one process for one job (restarted only after what it cannot
     # recover from), libFuzzer's fork mode for several; the same invocation as bench/ttb.py.
     (cd "$OUT" && "$ROOT/scripts/run-libfuzzer.sh" "$BIN" "$TIME" "$SEED" "$JOBS" "$DICT" 2>&1) \
-      | tee "$LOG" | progress '^#[0-9]+(: cov|[[:space:]]+(pulse|NEW|REDUCE|INITED|DONE))|INFO: fuzzed for|racefuzz: new bug|restarting'
+      | tee "$LOG" | progress '^#[0-9]+(: cov|[[:space:]]+(pulse|NEW|REDUCE|INITED|DONE))|INFO: fuzzed for|racefuzz: new bug|restarting' \
+      || die "the fuzzing engine could not run; the end of its log:
+$(tail -n 15 "$LOG")"
     CRASHES=("$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-*)
     ;;
   afl)
