@@ -21,6 +21,7 @@
 #if defined(RACEFUZZ_TSAN)
 extern "C" void __tsan_ignore_thread_begin();
 extern "C" void __tsan_ignore_thread_end();
+extern "C" void __tsan_write_range(void* addr, unsigned long size);
 #endif
 
 namespace racefuzz::sanitizer {
@@ -58,10 +59,13 @@ inline void EndHarnessForGood() {}
 inline constexpr bool kTsan = true;
 inline void Acquire(void* addr) { __tsan_acquire(addr); }
 inline void Release(void* addr) { __tsan_release(addr); }
+// A write of [base, base + size) by the running thread, as TSan's free() records one.
+inline void WriteRange(void* base, size_t size) { __tsan_write_range(base, size); }
 #else
 inline constexpr bool kTsan = false;
 inline void Acquire(void*) {}
 inline void Release(void*) {}
+inline void WriteRange(void*, size_t) {}
 #endif
 
 #if defined(RACEFUZZ_ASAN)

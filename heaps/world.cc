@@ -63,15 +63,15 @@ module* PinLoadedModule(Kernel& k, HeapKind kind) {
 void FreeModuleImage(Kernel& k, HeapKind kind, module* mod) {
   switch (kind) {
     case HeapKind::kSystem:
-      kfree_image(k.slab, ContainerOf(mod, &system_heap_module::this_module),
-                  "free_module(system_heap)");
+      kfree(k.slab, ContainerOf(mod, &system_heap_module::this_module),
+            "free_module(system_heap)");
       break;
     case HeapKind::kCma:
-      kfree_image(k.slab, ContainerOf(mod, &cma_heap_module::this_module),
-                  "free_module(cma_heap)");
+      kfree(k.slab, ContainerOf(mod, &cma_heap_module::this_module),
+            "free_module(cma_heap)");
       break;
     case HeapKind::kTee:
-      kfree_image(k.slab, ContainerOf(mod, &tee_module::this_module), "free_module(tee)");
+      kfree(k.slab, ContainerOf(mod, &tee_module::this_module), "free_module(tee)");
       break;
   }
 }
