@@ -37,12 +37,38 @@ std::string ShortFunctionName(absl::string_view symbol) {
   std::string s(symbol);
   const std::string kAnonymous = "(anonymous namespace)::";
   for (size_t at; (at = s.find(kAnonymous)) != std::string::npos;) s.erase(at, kAnonymous.size());
-  // Drop the argument list (the first '(' at template depth zero) and template arguments.
-  std::string name;
+  // Drop the argument list (from the first '(' at template depth zero) and template
+  // arguments, and the return type a function template's symbol starts with ("void
+  // ns::kfree<T>(...)": what stands before the last space at depth zero before that '(').
+  // A symbol without an argument list ends at its first space at depth zero.
+  size_t start = 0;
+  size_t end = s.size();
   int depth = 0;
-  for (char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
     if (c == '<') ++depth;
-    if (depth == 0 && (c == '(' || c == ' ')) break;
+    if (c == '>' && depth > 0) --depth;
+    if (depth != 0) continue;
+    if (c == '(') {
+      end = i;
+      break;
+    }
+    if (c == ' ') {
+      const size_t paren = s.find('(', i);
+      const size_t next_space = s.find(' ', i + 1);
+      if (paren == std::string::npos || (next_space != std::string::npos && next_space < paren &&
+                                         s.find('<', i) > next_space)) {
+        end = i;  // no argument list after this word: the symbol ends here
+        break;
+      }
+      start = i + 1;  // a return type
+    }
+  }
+  std::string name;
+  depth = 0;
+  for (size_t i = start; i < end; ++i) {
+    const char c = s[i];
+    if (c == '<') ++depth;
     if (depth == 0) name += c;
     if (c == '>' && depth > 0) --depth;
   }
@@ -112,7 +138,10 @@ std::string SignatureFromReport(absl::string_view output, bool crashed) {
       if (at == absl::string_view::npos) continue;
       absl::string_view type = line.substr(at + strlen(s.header));
       for (const char* end : {" on ", " (", ":"}) type = type.substr(0, type.find(end));
-      return absl::StrCat(s.prefix, ".", Slug(type), ".", ModelFunction(lines, i + 1));
+      // The allocator's own frames (kzalloc, kfree in heaps/slab.h) say nothing about
+      // which model code raced or used the memory: its caller does.
+      return absl::StrCat(s.prefix, ".", Slug(type), ".",
+                          ModelFunction(lines, i + 1, "heaps/slab.h"));
     }
     // UBSan: "heaps/x.cc:12:5: runtime error: member access within null pointer of ..."
     const size_t ub = line.find(": runtime error: ");

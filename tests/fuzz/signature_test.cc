@@ -20,6 +20,23 @@ SUMMARY: AddressSanitizer: heap-use-after-free harness/refcount.h:50:5 in racefu
   EXPECT_EQ(SignatureFromReport(report, true), "asan.heap-use-after-free.dma_heap_ioctl");
 }
 
+// Without ASan a kfree is a write of the whole object to TSan (heaps/slab.h), so a race
+// with a free names kfree<T>, a template whose symbol starts with its return type; the
+// signature names the model code that freed, as FreeSite does.
+TEST(SignatureTest, TsanRaceWithAFreeNamesWhoFreedNotTheAllocator) {
+  const char* report = R"(==================
+WARNING: ThreadSanitizer: data race (pid=10319)
+  Write of size 8 at 0x7b0c00000010 by main thread:
+    #0 racefuzz::sanitizer::WriteRange(void*, unsigned long) harness/sanitizer_hooks.h:63:51 (kref_v1_fuzzer+0x1)
+    #1 void racefuzz::heaps::kfree<racefuzz::heaps::dma_heap>(racefuzz::heaps::SlabRegistry&, racefuzz::heaps::dma_heap*, char const*) heaps/slab.h:97:3 (kref_v1_fuzzer+0x2)
+    #2 racefuzz::heaps::(anonymous namespace)::dma_heap_release(racefuzz::KRef*) heaps/dma_heap.cc:45:3 (kref_v1_fuzzer+0x3)
+
+  Previous read of size 8 at 0x7b0c00000010 by thread T1:
+    #0 racefuzz::heaps::chrdev_open(racefuzz::heaps::Kernel&) heaps/vfs.cc:10:3 (kref_v1_fuzzer+0x4)
+)";
+  EXPECT_EQ(SignatureFromReport(report, true), "tsan.data-race.dma_heap_release");
+}
+
 TEST(SignatureTest, FreeSiteIsTheFirstModelFrameThatFreedSkippingTheAllocator) {
   const char* report = R"(==1==ERROR: AddressSanitizer: heap-use-after-free on address 0x6020
 READ of size 8 at 0x602000000010 thread T0
