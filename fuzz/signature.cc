@@ -56,8 +56,8 @@ std::string ShortFunctionName(absl::string_view symbol) {
     if (c == ' ') {
       const size_t paren = s.find('(', i);
       const size_t next_space = s.find(' ', i + 1);
-      if (paren == std::string::npos || (next_space != std::string::npos && next_space < paren &&
-                                         s.find('<', i) > next_space)) {
+      if (paren == std::string::npos ||
+          (next_space != std::string::npos && next_space < paren && s.find('<', i) > next_space)) {
         end = i;  // no argument list after this word: the symbol ends here
         break;
       }

@@ -42,10 +42,12 @@ fi
 
 end=$((SECONDS + TIME))
 round=0
-quick_ends=0  # processes in a row that ended within a second of their start
+quick_ends=0  # processes in a row that ended within a second of their start, saving nothing
+artifacts() { find artifacts -maxdepth 1 -type f -name '[a-z]*-*' | wc -l; }
 while [[ $SECONDS -lt $end ]]; do
   left=$((end - SECONDS))
   started=$SECONDS
+  saved=$(artifacts)
   # Another seed for each restart, so a restart does not replay the mutations that led
   # to what ended the last process.
   timeout -k 10 $((left + 60)) "$BIN" corpus "${COMMON[@]}" -max_total_time="$left" \
@@ -53,16 +55,17 @@ while [[ $SECONDS -lt $end ]]; do
   status=$?
   [[ $status -eq 0 ]] && break  # its time is up
   round=$((round + 1))
-  if [[ $((SECONDS - started)) -le 1 ]]; then
+  # A process that cannot start (a bad flag, an input of the corpus that always ends it)
+  # would otherwise be restarted in a tight loop until the time is up. One that ends quickly
+  # on a new crash (a TSan campaign meets a race a second) has saved it and goes on.
+  if [[ $((SECONDS - started)) -le 1 && $(artifacts) -eq $saved ]]; then
     quick_ends=$((quick_ends + 1))
   else
     quick_ends=0
   fi
-  # A process that cannot start (a bad flag, an input of the corpus that always ends it)
-  # would otherwise be restarted in a tight loop until the time is up.
   if [[ $quick_ends -ge 5 ]]; then
     echo "run-libfuzzer.sh: the fuzzing process ended within a second five times in a" \
-      "row (last status $status); giving up" >&2
+      "row, saving nothing (last status $status); giving up" >&2
     exit 1
   fi
   echo "run-libfuzzer.sh: the fuzzing process ended with status $status (its crash, if" \
