@@ -81,6 +81,10 @@ class ProgramRun {
     if (WaitForQuiescence()) world_.CloseAll();
     const int unbinds = std::min(num_unbinds_.load(std::memory_order_relaxed), kMaxUnbindThreads);
     for (int i = 0; i < unbinds; ++i) JoinThread(unbinds_[i].load(std::memory_order_relaxed));
+    // The invariants read the final state, which the exit path's own threads (never joined
+    // here) may have written last: without this the oracle's reads race their writes, a
+    // TSan report about the checker, not the model.
+    SynchronizeWithFinishedThreads();
     world_.CheckInvariants();
   }
 

@@ -427,6 +427,13 @@ void Scheduler::SetExitPath(std::function<void()> exit_path, std::string name) {
   exit_path_name_ = std::move(name);
 }
 
+void Scheduler::SynchronizeWithFinishedThreads() {
+  sanitizer::HarnessScope harness_scope;
+  for (size_t i = 0; i < num_threads_; ++i) {
+    if (threads_[i]->state == ThreadState::kFinished) sanitizer::Acquire(&threads_[i]->exit_token);
+  }
+}
+
 bool Scheduler::WaitForQuiescence(SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   YieldPoint("wait_for_quiescence", location);

@@ -109,6 +109,12 @@ class Scheduler {
   // thread); set anew in every execution that wants it.
   void SetExitPath(std::function<void()> exit_path, std::string name);
   static constexpr int kMaxExitPathRuns = 4;
+  // Everything each finished logical thread did happens before the running thread's next
+  // step, as if it had joined them all; no scheduling point, nothing in the trace. For an
+  // oracle that inspects the final state: threads the caller cannot join (an exit path's
+  // thread) finished before it, but only the scheduler saw them finish, and that creates
+  // no happens-before.
+  void SynchronizeWithFinishedThreads();
   // Reports a bug in the code under test. Does not return to the caller.
   [[noreturn]] void Fail(FailureKind kind, std::string title, std::string details,
                          SourceLocation location);

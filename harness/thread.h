@@ -31,6 +31,12 @@ inline void SetExitPath(std::function<void()> exit_path, std::string name) {
   Scheduler::Active()->SetExitPath(std::move(exit_path), std::move(name));
 }
 
+// For an oracle over the final state (see Scheduler::SynchronizeWithFinishedThreads): what
+// every finished logical thread did happens before the caller's next step.
+inline void SynchronizeWithFinishedThreads() {
+  Scheduler::Active()->SynchronizeWithFinishedThreads();
+}
+
 }  // namespace racefuzz
 
 #endif  // RACEFUZZ_HARNESS_THREAD_H_

@@ -248,7 +248,7 @@ echo "== findings on $VARIANT ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
 # "known as": the regression inputs whose expected outcome on this variant is this signature.
 known_as() {
   grep -l -x "$VARIANT: $1" "$ROOT"/corpora/regressions/*.expect 2>/dev/null \
-    | sed 's|.*/\(B[0-9]*\)_.*|\1|' | sort -V | paste -sd, - || true
+    | sed -n 's|.*/\(B[0-9]*\)_.*|\1|p' | sort -V | paste -sd, - || true
 }
 printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature (findings/<signature>/)"
 for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do

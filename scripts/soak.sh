@@ -91,7 +91,8 @@ for s in $SANITIZERS; do
         -max_total_time="$TIME" -fork="$JOBS" -ignore_crashes=1 -ignore_timeouts=1 \
         -ignore_ooms=1 -artifact_prefix=artifacts/ -max_len=512 -timeout=10 \
         -print_final_stats=1) >"$dir/fuzz.log" 2>&1 || engine_status=$?
-    execs=$(grep -oE '^#[0-9]+' "$dir/fuzz.log" | tail -n 1 | tr -d '#')
+    # A campaign whose first job never ended (a hang) printed no status line: not an error here.
+    execs=$(grep -oE '^#[0-9]+' "$dir/fuzz.log" | tail -n 1 | tr -d '#' || true)
     found=0
     if [[ $engine_status -eq 124 || $engine_status -eq 137 ]]; then
       echo "   the campaign did not end within ${TIME}s + 120s and was killed (a hang)"

@@ -10,6 +10,7 @@
 #include "harness/scheduler.h"
 #include "harness/scripted_strategy.h"
 #include "harness/thread.h"
+#include "harness/wait_queue.h"
 #include "harness/yield.h"
 
 #if defined(RACEFUZZ_ASAN)
@@ -122,6 +123,42 @@ TEST(TsanFiberTest, ReportsUnsynchronisedCounterBetweenLogicalThreads) {
 TEST(TsanFiberTest, MutexProtectedCounterIsClean) {
   // In a TSan build a report would stop the process (halt_on_error) and fail this test.
   CountersOnTwoFibers(true);
+}
+
+// The exit path's thread writes after it has woken main; main reads after quiescence. The
+// write always comes first, but nothing orders it before the read unless main synchronises
+// with the finished threads, as an oracle over the final state must.
+void ReadAfterTheExitPathWrote(bool synchronize) {
+  ExploreOptions options;
+  options.executions = 3;
+  Explore(options, [synchronize] {
+    auto value = std::make_unique<int>(0);
+    Completion gate("gate");
+    SetExitPath(
+        [&] {
+          gate.Complete();
+          *value = 1;
+        },
+        "exit_path");
+    gate.Wait();                        // nobody else can run: the exit path's thread starts
+    EXPECT_FALSE(WaitForQuiescence());  // the exit path's thread has finished
+    if (synchronize) SynchronizeWithFinishedThreads();
+    EXPECT_EQ(*value, 1);
+  });
+}
+
+TEST(TsanFiberTest, ReadAfterAnUnjoinedThreadFinishedIsARaceWithoutSynchronising) {
+#if !defined(RACEFUZZ_TSAN)
+  GTEST_SKIP() << "needs the tsan preset";
+#else
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(ReadAfterTheExitPathWrote(false), "ThreadSanitizer: data race.*Race diagram");
+#endif
+}
+
+TEST(TsanFiberTest, SynchronizingWithFinishedThreadsOrdersTheirWrites) {
+  // In a TSan build a report would stop the process (halt_on_error) and fail this test.
+  ReadAfterTheExitPathWrote(true);
 }
 
 }  // namespace
