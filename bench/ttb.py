@@ -124,6 +124,19 @@ class Builds:
     def ttb(self):
         return os.path.join(self.asan, "bench", "racefuzz_ttb")
 
+    def missing(self, strategies):
+        """The binaries the strategies need that are not built."""
+        needed = []
+        if any(s in FUZZERS for s in strategies):
+            needed += [self.replay_binary(), self.racefuzz()]
+        if any(s.startswith("libfuzzer") for s in strategies):
+            needed.append(os.path.join(self.libfuzzer, "fuzz", f"{VARIANT}_fuzzer"))
+        if any(s.startswith("afl") for s in strategies):
+            needed.append(os.path.join(self.afl, "fuzz", f"{VARIANT}_fuzzer"))
+        if any(s in SEARCHES for s in strategies):
+            needed.append(self.ttb())
+        return [path for path in dict.fromkeys(needed) if not os.access(path, os.X_OK)]
+
 
 def replay_signature(builds, crash, workdir):
     """Replays a saved crash with the standalone ASan target; returns (signature, log)."""
@@ -328,6 +341,12 @@ def main():
         parser.error(f"unknown strategies: {', '.join(unknown)}")
     builds = Builds(args.builds if os.path.isabs(args.builds) else os.path.join(ROOT, args.builds))
     cap_of = lambda s: mode["fuzz_cap"] if s in FUZZERS else mode["search_cap"]
+    missing = builds.missing(strategies) if not args.replot else []
+    if missing:
+        print("ttb.py: error: not built: " + ", ".join(os.path.relpath(p, ROOT) for p in missing)
+              + "\n(scripts/bench.sh ttb builds them into build/bench-*; or pass --builds)",
+              file=sys.stderr)
+        return 2
 
     if args.replot:
         with open(args.replot) as data:
