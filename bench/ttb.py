@@ -328,6 +328,9 @@ def main():
                         help="fuzzing campaigns start from nothing or from corpora/seeds")
     parser.add_argument("--jobs", type=int, default=1,
                         help="2: run the fuzzing campaigns and the schedule searches in parallel")
+    parser.add_argument("--first-seed", type=int, default=1,
+                        help="trial i uses seed FIRST_SEED + i - 1 (default 1): another set of "
+                        "independent trials")
     parser.add_argument("--replot", metavar="CSV",
                         help="only rebuild the table and plot from a CSV written earlier")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
@@ -365,7 +368,8 @@ def main():
         trials = mode["fuzz_trials"] if strategy in FUZZERS else mode["trials"]
         for trial in range(1, trials + 1):
             if strategy in FUZZERS:
-                found = run_campaign(strategy, builds, mode["fuzz_cap"], trial, scratch,
+                found = run_campaign(strategy, builds, mode["fuzz_cap"],
+                                     args.first_seed + trial - 1, scratch,
                                      args.corpus)
                 for bug in BUG_ORDER:
                     rows.append(dict(strategy=strategy, bug=bug, trial=trial,
@@ -376,7 +380,8 @@ def main():
                     flush=True)
             else:
                 for bug in BUG_ORDER:
-                    seconds = run_search(strategy, builds, bug, mode["search_cap"], trial)
+                    seconds = run_search(strategy, builds, bug, mode["search_cap"],
+                                         args.first_seed + trial - 1)
                     rows.append(dict(strategy=strategy, bug=bug, trial=trial,
                                      found="0" if seconds is None else "1",
                                      seconds=f"{mode['search_cap'] if seconds is None else seconds:.4f}"))
