@@ -10,16 +10,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "harness/fnv1a.h"
 
 namespace racefuzz::fuzz {
 
 std::string CrashFileName(absl::Span<const uint8_t> bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
-  for (uint8_t b : bytes) {
-    hash ^= b;
-    hash *= 0x100000001b3ULL;
-  }
-  return absl::StrFormat("crash-%016x", hash);
+  return absl::StrFormat("crash-%016x", Fnv1a64({bytes.data(), bytes.size()}));
 }
 
 absl::StatusOr<std::string> CrashDirectory::Save(absl::Span<const uint8_t> bytes) const {

@@ -12,9 +12,9 @@
 // either) still link: the declaration is weak, and without it every mutation is structured.
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 
+#include "fuzz/env.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/mutator.h"
 
@@ -25,10 +25,7 @@ namespace racefuzz::fuzz {
 namespace {
 
 bool StructuredMutationsOn() {
-  static const bool on = [] {
-    const char* value = std::getenv("RACEFUZZ_STRUCTURED_MUTATOR");
-    return value == nullptr || value[0] == '\0' || value[0] != '0';
-  }();
+  static const bool on = EnvFlag("RACEFUZZ_STRUCTURED_MUTATOR", /*if_unset=*/true);
   return on;
 }
 

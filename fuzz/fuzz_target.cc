@@ -24,9 +24,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "fuzz/crash_directory.h"
+#include "fuzz/env.h"
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/interleaving_feedback.h"
@@ -46,8 +49,8 @@ std::string current_file;
 // The campaign's store of reported signatures (RACEFUZZ_SEEN_DIR), or nullptr.
 SeenSignatures* CampaignSeenSignatures() {
   static SeenSignatures* const seen = [] {
-    const char* dir = std::getenv("RACEFUZZ_SEEN_DIR");
-    return dir != nullptr && dir[0] != '\0' ? new SeenSignatures(dir) : nullptr;
+    const std::optional<std::string_view> dir = EnvValue("RACEFUZZ_SEEN_DIR");
+    return dir.has_value() ? new SeenSignatures(std::string(*dir)) : nullptr;
   }();
   return seen;
 }
@@ -55,19 +58,14 @@ SeenSignatures* CampaignSeenSignatures() {
 // Where the campaign saves new bugs in-process (RACEFUZZ_CRASH_DIR), or nullptr.
 const CrashDirectory* CampaignCrashDirectory() {
   static const CrashDirectory* const crash_dir = [] {
-    const char* dir = std::getenv("RACEFUZZ_CRASH_DIR");
-    return dir != nullptr && dir[0] != '\0' ? new CrashDirectory(dir) : nullptr;
+    const std::optional<std::string_view> dir = EnvValue("RACEFUZZ_CRASH_DIR");
+    return dir.has_value() ? new CrashDirectory(std::string(*dir)) : nullptr;
   }();
   return crash_dir;
 }
 
 // Exit status of a nondeterminism error: distinct from a bug (abort) and a usage error (2).
 constexpr int kNondeterminismExitCode = 3;
-
-bool EnvFlag(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && value[0] != '\0' && value[0] != '0';
-}
 
 const heaps::Variant& TargetVariant() {
   static const heaps::Variant variant = [] {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "absl/strings/str_format.h"
+#include "harness/fnv1a.h"
 
 namespace racefuzz::fuzz {
 namespace {
@@ -147,11 +148,16 @@ absl::StatusOr<std::array<uint8_t, kOpBytes>> EncodeOp(const Op& op, int lane, i
 }  // namespace
 
 uint64_t TailSeed(const Input& input) {
-  uint64_t hash = 0xcbf29ce484222325ULL;  // FNV-1a, 64 bits
+  // FNV-1a over the schedule's length and then each schedule byte, every one of them as
+  // 8 little-endian bytes.
+  uint64_t hash = kFnv1a64Offset;
   auto mix = [&hash](uint64_t value) {
-    for (int i = 0; i < 8; ++i, value >>= 8) {
-      hash = (hash ^ (value & 0xff)) * 0x100000001b3ULL;
+    std::array<uint8_t, 8> bytes;
+    for (uint8_t& b : bytes) {
+      b = static_cast<uint8_t>(value & 0xff);
+      value >>= 8;
     }
+    hash = Fnv1a64(bytes, hash);
   };
   mix(input.schedule.size());
   for (uint8_t b : input.schedule) mix(b);

@@ -1,7 +1,6 @@
 #include "fuzz/interleaving_feedback.h"
 
-#include <cstdlib>
-#include <cstring>
+#include "fuzz/env.h"
 
 namespace racefuzz::fuzz {
 namespace {
@@ -32,8 +31,8 @@ std::span<uint8_t> InterleavingCounters() { return interleaving_counters; }
 
 InterleavingObserver* TargetInterleavingFeedback() {
   static InterleavingObserver* const observer = []() -> InterleavingObserver* {
-    const char* env = std::getenv("RACEFUZZ_FEEDBACK");
-    if (env != nullptr && std::strcmp(env, "0") == 0) return nullptr;
+    // Off only for exactly "0" (fuzz/interleaving_feedback.h), not as EnvFlag reads a switch.
+    if (EnvValue("RACEFUZZ_FEEDBACK") == "0") return nullptr;
     return new InterleavingFeedback();
   }();
   return observer;

@@ -1,6 +1,8 @@
 #include "fuzz/signature.h"
 
 #include <cstring>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -31,50 +33,87 @@ std::string Slug(absl::string_view text, size_t max_len = 80) {
   return out.empty() ? "unknown" : out;
 }
 
-// "racefuzz::heaps::(anonymous namespace)::dma_heap_ioctl(racefuzz::heaps::file*, ...)"
-// -> "dma_heap_ioctl". Lambdas and operators keep their enclosing name.
-std::string ShortFunctionName(absl::string_view symbol) {
-  std::string s(symbol);
-  const std::string kAnonymous = "(anonymous namespace)::";
-  for (size_t at; (at = s.find(kAnonymous)) != std::string::npos;) s.erase(at, kAnonymous.size());
-  // Drop the argument list (from the first '(' at template depth zero) and template
-  // arguments, and the return type a function template's symbol starts with ("void
-  // ns::kfree<T>(...)": what stands before the last space at depth zero before that '(').
-  // A symbol without an argument list ends at its first space at depth zero.
-  size_t start = 0;
-  size_t end = s.size();
+// Template-argument depth: '<' opens and '>' closes one level; a '>' with none open (as in
+// "operator->") is a plain character. Returns the depth after `c`.
+int TemplateDepthAfter(char c, int depth) {
+  if (c == '<') return depth + 1;
+  if (c == '>' && depth > 0) return depth - 1;
+  return depth;
+}
+
+// `text` split at its spaces outside template arguments.
+std::vector<absl::string_view> WordsOutsideTemplates(absl::string_view text) {
+  std::vector<absl::string_view> words;
+  size_t word_start = 0;
   int depth = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '<') ++depth;
-    if (c == '>' && depth > 0) --depth;
-    if (depth != 0) continue;
-    if (c == '(') {
-      end = i;
-      break;
-    }
-    if (c == ' ') {
-      const size_t paren = s.find('(', i);
-      const size_t next_space = s.find(' ', i + 1);
-      if (paren == std::string::npos ||
-          (next_space != std::string::npos && next_space < paren && s.find('<', i) > next_space)) {
-        end = i;  // no argument list after this word: the symbol ends here
-        break;
-      }
-      start = i + 1;  // a return type
+  for (size_t i = 0; i < text.size(); ++i) {
+    depth = TemplateDepthAfter(text[i], depth);
+    if (depth == 0 && text[i] == ' ') {
+      words.push_back(text.substr(word_start, i - word_start));
+      word_start = i + 1;
     }
   }
+  words.push_back(text.substr(word_start));
+  return words;
+}
+
+// Where the argument list of `word` starts (its first '(' outside template arguments), or
+// npos.
+size_t ArgumentListStart(absl::string_view word) {
+  int depth = 0;
+  for (size_t i = 0; i < word.size(); ++i) {
+    depth = TemplateDepthAfter(word[i], depth);
+    if (depth == 0 && word[i] == '(') return i;
+  }
+  return absl::string_view::npos;
+}
+
+// "racefuzz::heaps::kfree<racefuzz::heaps::dma_heap>" -> "kfree".
+std::string UnqualifiedName(absl::string_view qualified) {
   std::string name;
-  depth = 0;
-  for (size_t i = start; i < end; ++i) {
-    const char c = s[i];
-    if (c == '<') ++depth;
-    if (depth == 0) name += c;
-    if (c == '>' && depth > 0) --depth;
+  int depth = 0;
+  for (const char c : qualified) {
+    const int after = TemplateDepthAfter(c, depth);
+    if (depth == 0 && after == 0) name += c;  // neither in template arguments nor a bracket
+    depth = after;
   }
   const size_t colon = name.rfind("::");
-  if (colon != std::string::npos) name = name.substr(colon + 2);
-  return Slug(name, 40);
+  return colon == std::string::npos ? name : name.substr(colon + 2);
+}
+
+// "racefuzz::heaps::(anonymous namespace)::dma_heap_ioctl(racefuzz::heaps::file*, ...)"
+// -> "dma_heap_ioctl". Lambdas keep their enclosing function's name.
+//
+// A frame's text is "[return type] name[<template arguments>][(arguments) [qualifiers]]
+// [location...]"; its words, split at the spaces outside template arguments, are e.g.
+// "void", "ns::kfree<T>(A&,", "B*)", "heaps/slab.h:97:3". The function is the first word
+// (up to its argument list, when it has one) that is not a return type. Only a function
+// template's symbol starts with a return type ("void ns::kfree<T>(...)"), so a word is one
+// when the word after it starts a function: it holds an argument list or template
+// arguments, and an argument list follows. Names without an argument list ("dma_heap_put
+// heaps/dma_heap.cc:200:3") end at their first word.
+std::string ShortFunctionName(absl::string_view frame) {
+  std::string text(frame);
+  constexpr std::string_view kAnonymous = "(anonymous namespace)::";
+  for (size_t at; (at = text.find(kAnonymous)) != std::string::npos;) {
+    text.erase(at, kAnonymous.size());
+  }
+  const std::vector<absl::string_view> words = WordsOutsideTemplates(text);
+  for (size_t k = 0;; ++k) {  // returns by the last word at the latest: it has no next word
+    const absl::string_view word = words[k];
+    const size_t arguments = ArgumentListStart(word);
+    if (arguments != absl::string_view::npos) {
+      return Slug(UnqualifiedName(word.substr(0, arguments)), 40);
+    }
+    const bool is_return_type = [&] {
+      if (k + 1 == words.size()) return false;
+      const absl::string_view next = words[k + 1];
+      const absl::string_view rest = absl::string_view(text).substr(next.data() - text.data());
+      return absl::StrContains(next, '(') ||
+             (absl::StrContains(next, '<') && absl::StrContains(rest, '('));
+    }();
+    if (!is_return_type) return Slug(UnqualifiedName(word), 40);
+  }
 }
 
 // The function of the first stack frame in the model ("heaps/" sources): the place a

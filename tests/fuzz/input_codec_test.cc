@@ -81,6 +81,20 @@ TEST(InputCodecTest, OverwritingProgramBytesLeavesTheScheduleAlone) {
   }
 }
 
+// The random tail of a stored input replays only while its seed stays the same: pinned.
+TEST(InputCodecTest, TailSeedIsAHashOfTheScheduleOnly) {
+  Input input;
+  EXPECT_EQ(TailSeed(input), 0xa8c7f832281a39c5ULL);
+  input.schedule = {1, 2, 3};
+  EXPECT_EQ(TailSeed(input), 0xb981081392b03a26ULL);
+  input.schedule = {0xff, 0};
+  EXPECT_EQ(TailSeed(input), 0x2c5413a871ebccf8ULL);
+  Input other = input;
+  other.random_tail = true;
+  other.program.lanes[0].emplace_back();
+  EXPECT_EQ(TailSeed(other), TailSeed(input));
+}
+
 TEST(InputCodecTest, ChangingScheduleBytesLeavesTheProgramAlone) {
   std::mt19937 rng(4);
   for (int i = 0; i < 5000; ++i) {

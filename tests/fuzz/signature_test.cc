@@ -1,5 +1,8 @@
 #include "fuzz/signature.h"
 
+#include <string>
+#include <string_view>
+
 #include "gtest/gtest.h"
 
 namespace racefuzz::fuzz {
@@ -53,6 +56,40 @@ previously allocated by thread T0 here:
 )";
   EXPECT_EQ(FreeSite(report), "freemoduleimage");
   EXPECT_EQ(FreeSite("==racefuzz== BUG [refcount]: refcount_t: underflow\n"), "");
+}
+
+// The function a one-frame TSan report names (a frame outside heaps/ is the fallback).
+std::string FunctionOfFrame(const std::string& frame) {
+  const std::string signature = SignatureFromReport(
+      "WARNING: ThreadSanitizer: data race (pid=5)\n  Write of size 8 at 0x7b by thread T1:\n"
+      "    #0 " +
+          frame + "\n",
+      true);
+  constexpr std::string_view kPrefix = "tsan.data-race.";
+  EXPECT_TRUE(signature.starts_with(kPrefix)) << signature;
+  return signature.substr(kPrefix.size());
+}
+
+TEST(SignatureTest, FunctionNamesOfTheShapesOfFrames) {
+  // Qualified, in an anonymous namespace, a member of a class template, const.
+  EXPECT_EQ(FunctionOfFrame("racefuzz::(anonymous namespace)::Helper<int, char>::Run() const "
+                            "fuzz/a.cc:1 (x+0x1)"),
+            "run");
+  // A function template's return type, with spaces in template arguments on both.
+  EXPECT_EQ(FunctionOfFrame("std::pair<int, int> racefuzz::make<std::pair<int, int> >(int) "
+                            "fuzz/a.cc:3 (x+0x1)"),
+            "make");
+  // A lambda is named by the function it is in.
+  EXPECT_EQ(FunctionOfFrame("racefuzz::Lane(int)::$_0::operator()() const fuzz/a.cc:5 (x+0x1)"),
+            "lane");
+  // No argument list (a C function), with and without the module.
+  EXPECT_EQ(FunctionOfFrame("dma_heap_put fuzz/dma_heap.cc:200:3 (x+0x1)"), "dma_heap_put");
+  EXPECT_EQ(FunctionOfFrame("dma_heap_put"), "dma_heap_put");
+  // Operators: the operator's word.
+  EXPECT_EQ(FunctionOfFrame("operator delete(void*) (x+0x1)"), "delete");
+  EXPECT_EQ(FunctionOfFrame("operator new[](unsigned long) (x+0x1)"), "new");
+  // No symbol at all.
+  EXPECT_EQ(FunctionOfFrame("<null> <null> (libc.so.6+0x29d8f)"), "unknown");
 }
 
 TEST(SignatureTest, HarnessBugUsesKindAndTitle) {
