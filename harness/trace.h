@@ -70,7 +70,8 @@ class Trace {
     return std::string_view(text_bytes_).substr(begin, text_ends_[index] - begin);
   }
 
-  // FNV-1a over the address-free content of every event.
+  // A 64-bit hash (word-wise multiply-shift, see trace.cc) over the address-free content of
+  // every event.
   uint64_t Hash() const;
   // One line per event, for debugging and determinism diffs.
   std::string Dump() const;
