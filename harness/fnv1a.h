@@ -18,14 +18,21 @@ namespace racefuzz {
 inline constexpr uint64_t kFnv1a64Offset = 0xcbf29ce484222325ULL;
 inline constexpr uint64_t kFnv1a64Prime = 0x100000001b3ULL;
 
-constexpr uint64_t Fnv1a64(std::span<const uint8_t> bytes, uint64_t hash = kFnv1a64Offset) {
-  for (const uint8_t b : bytes) hash = (hash ^ b) * kFnv1a64Prime;
+namespace fnv1a_internal {
+// Any contiguous range of one-byte elements (uint8_t or char).
+template <typename Bytes>
+constexpr uint64_t Hash(const Bytes& bytes, uint64_t hash) {
+  for (const auto b : bytes) hash = (hash ^ static_cast<uint8_t>(b)) * kFnv1a64Prime;
   return hash;
+}
+}  // namespace fnv1a_internal
+
+constexpr uint64_t Fnv1a64(std::span<const uint8_t> bytes, uint64_t hash = kFnv1a64Offset) {
+  return fnv1a_internal::Hash(bytes, hash);
 }
 
 constexpr uint64_t Fnv1a64(std::string_view bytes, uint64_t hash = kFnv1a64Offset) {
-  for (const char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * kFnv1a64Prime;
-  return hash;
+  return fnv1a_internal::Hash(bytes, hash);
 }
 
 }  // namespace racefuzz

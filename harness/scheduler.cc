@@ -73,7 +73,7 @@ void OnAsanErrorReport(const char*) {
   s->NoteSanitizerReport();
   // In recover mode the failed execution runs on to its next scheduling point, and a freed
   // object is seldom touched once: a model function that reads a freed heap reads several
-  // of its fields, and ASan reports each read, at about 0.5 ms a report (most of a known
+  // of its fields, and ASan reports each read, at about 1 ms a report (most of a known
   // bug's cost in a campaign). Only the first report of an execution counts, so the rest of
   // the freed block is unpoisoned: it stays in ASan's quarantine, and ASan poisons it again
   // when it recycles it. The execution's control flow, trace and first report are as before.
