@@ -68,6 +68,28 @@ TEST(ReportSymbolizerTest, NamesTheFunctionsOfUnsymbolizedFrames) {
       absl::StrFormat("    #0 0x1  (%s+0x%x)\n", exe, offset))));
 }
 
+// scripts/campaign-asan-options prints frames as "#N pc (module+offset)", unindented.
+TEST(ReportSymbolizerTest, IndentsTheCampaignsUnindentedFrames) {
+  const std::string exe = ThisExecutable();
+  ASSERT_FALSE(exe.empty());
+  const uintptr_t offset = TargetOffset();
+  ASSERT_NE(offset, 0u);
+  const std::string report = absl::StrFormat(
+      "READ of size 8 at 0x6 thread T0\n"
+      "#0 0x55aa00001234 (%s+0x%x)\n"
+      "#1 0x7f0000001000 (/nonexistent/libnothing.so+0x10)\n",
+      exe, offset);
+  ASSERT_TRUE(HasUnsymbolizedFrames(report));
+  const std::string symbolized = SymbolizeReport(report);
+  EXPECT_TRUE(absl::StrContains(symbolized,
+                                "READ of size 8 at 0x6 thread T0\n"
+                                "    #0 0x55aa00001234 in RacefuzzSymbolizerTestTarget "))
+      << symbolized;
+  EXPECT_TRUE(
+      absl::StrContains(symbolized, "\n    #1 0x7f0000001000 (/nonexistent/libnothing.so+0x10)\n"))
+      << symbolized;
+}
+
 TEST(ReportSymbolizerTest, LeavesSymbolizedAndOtherTextAlone) {
   const std::string text =
       "    #0 0x55 in racefuzz::heaps::dma_heap_put(...) /src/heaps/dma_heap.cc:216:20\n"
