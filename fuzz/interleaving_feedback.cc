@@ -23,7 +23,9 @@ uint32_t Bucket(uint32_t writer_site, uint32_t reader_site) {
 
 void InterleavingFeedback::OnReadsFrom(uint32_t writer_site, uint32_t reader_site) {
   const uint32_t bucket = Bucket(writer_site, reader_site);
-  if (interleaving_counters[bucket] != 255) ++interleaving_counters[bucket];
+  if (hit_.test(bucket)) return;
+  hit_.set(bucket);
+  interleaving_counters[bucket] = 1;
   RecordInterleavingBucket(bucket);
 }
 

@@ -3,16 +3,20 @@
 // writer site is kept in the corpus even when it covers no new line of the model (RFF,
 // ASPLOS'24; XNU unit-test fibers feed the same pairs into coverage).
 //
-// Each pair (writer site, reader site) is hashed to one of kBuckets buckets and counted
-// twice over:
-//   - in a `__libfuzzer_extra_counters` array, which libFuzzer clears before every input
-//     and reads with its hit-count buckets;
+// Each pair (writer site, reader site) is hashed to one of kBuckets buckets, and the first
+// time a bucket is hit in an execution it is marked twice over:
+//   - in a `__libfuzzer_extra_counters` array, which libFuzzer clears before every input;
 //   - as a call to one of kBuckets distinct functions in interleaving_dispatch.cc, the only
 //     framework file compiled with coverage, so AFL++ (and any SanitizerCoverage engine)
 //     sees one edge per bucket.
+// Once, not once per occurrence: the engines would turn counts into hit-count features, and
+// a longer program repeats the same pairs more often, so every new count made the corpus
+// grow with programs that show no new interleaving (bench/README.md measures the cost on
+// the bugs whose difficulty is the program).
 #ifndef RACEFUZZ_FUZZ_INTERLEAVING_FEEDBACK_H_
 #define RACEFUZZ_FUZZ_INTERLEAVING_FEEDBACK_H_
 
+#include <bitset>
 #include <cstdint>
 #include <span>
 
@@ -24,7 +28,11 @@ inline constexpr uint32_t kInterleavingBuckets = 1024;
 
 class InterleavingFeedback : public InterleavingObserver {
  public:
+  void OnExecutionStart() override { hit_.reset(); }
   void OnReadsFrom(uint32_t writer_site, uint32_t reader_site) override;
+
+ private:
+  std::bitset<kInterleavingBuckets> hit_;  // buckets hit in this execution
 };
 
 // The process-wide observer for fuzz targets, or nullptr when feedback is off: the

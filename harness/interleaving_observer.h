@@ -12,6 +12,8 @@ namespace racefuzz {
 class InterleavingObserver {
  public:
   virtual ~InterleavingObserver() = default;
+  // Called by Scheduler::Run before the execution's first step.
+  virtual void OnExecutionStart() {}
   virtual void OnReadsFrom(uint32_t writer_site, uint32_t reader_site) = 0;
 };
 

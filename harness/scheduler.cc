@@ -147,6 +147,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   exit_path_runs_ = 0;
   sanitizer_report_pending_ = false;
   options.strategy->BeginExecution();
+  if (options.observer != nullptr) options.observer->OnExecutionStart();
   host_.InitHost();
   active_ = this;
   current_ = kNoThread;
