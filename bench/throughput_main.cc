@@ -87,6 +87,7 @@ int Main(int argc, char** argv) {
         fuzz::ExecuteOptions execute;
         execute.on_failure = FailurePolicy::kAbort;
         execute.observer = fuzz::TargetInterleavingFeedback();
+        execute.summarize = false;
         fuzz::Execute(input, *variant, execute);
         return "";
       },

@@ -100,6 +100,7 @@ int Main(int argc, char** argv) {
         fuzz::ExecuteOptions execute;
         execute.on_failure = FailurePolicy::kReturn;
         execute.strategy = strategy.get();
+        execute.summarize = false;  // as in the fuzz target
         const ExecutionResult result = fuzz::Execute(input, *variant, execute);
         if (!result.failed()) return "";
         return fuzz::HarnessSignature(FailureKindName(result.failure.kind), result.failure.title);

@@ -186,6 +186,7 @@ ExecutionResult Execute(const Input& input, const heaps::Variant& variant,
   execution.step_budget = options.step_budget;
   execution.on_failure = options.on_failure;
   execution.observer = options.observer;
+  execution.summarize = options.summarize;
   execution.report_footer = options.report_footer;
 
   std::optional<heaps::World> world(std::in_place, variant);  // on the stack: no allocation

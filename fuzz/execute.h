@@ -39,6 +39,8 @@ struct ExecuteOptions {
   // (what every fuzz target uses). Schedule searches for a fixed program (bench/ttb_driver:
   // random schedules, PCT) pass their own and ignore the schedule bytes. Not owned.
   Strategy* strategy = nullptr;
+  // ExecutionOptions::summarize: the result's trace hash and decision list.
+  bool summarize = true;
 };
 
 ExecutionResult Execute(const Input& input, const heaps::Variant& variant,

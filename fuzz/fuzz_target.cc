@@ -92,6 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Input input = Decode({data, size});
   ExecuteOptions options;
   options.observer = TargetInterleavingFeedback();
+  options.summarize = print_trace_hash || check_determinism;
   options.report_footer = [&input] { return ReportFooter(input, TargetVariant(), current_file); };
   if (check_determinism) {
     // Both runs return their failure (if any) instead of aborting, so that they can be

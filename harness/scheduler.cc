@@ -168,8 +168,10 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   ExecutionResult result;
   result.failure = failure_;
   result.steps = step_;
-  result.trace_hash = trace_.Hash();
-  result.decisions = decisions_;
+  if (options.summarize) {
+    result.trace_hash = trace_.Hash();
+    result.decisions = decisions_;
+  }
   options.strategy->EndExecution(step_);
   return result;
 }

@@ -85,6 +85,28 @@ TEST(SchedulerTest, SameDecisionsGiveIdenticalTracesOverThousandRuns) {
   EXPECT_EQ(scheduler.trace().Dump(), first_dump);
 }
 
+TEST(SchedulerTest, WithoutSummaryTheResultLeavesOutHashAndDecisionsButNotTheTrace) {
+  Scheduler scheduler;
+  RandomStrategy random(42);
+  ExecutionOptions options;
+  options.strategy = &random;
+  std::vector<int> log;
+  const ExecutionResult summarized = scheduler.Run(options, [&] { LoggingProgram(log); });
+  ASSERT_FALSE(summarized.decisions.empty());
+  ASSERT_NE(summarized.trace_hash, 0u);
+
+  RandomStrategy same_seed(42);
+  options.strategy = &same_seed;
+  options.summarize = false;
+  log.clear();
+  const ExecutionResult bare = scheduler.Run(options, [&] { LoggingProgram(log); });
+  EXPECT_EQ(bare.trace_hash, 0u);
+  EXPECT_TRUE(bare.decisions.empty());
+  EXPECT_EQ(bare.steps, summarized.steps);
+  // The execution itself is the same: its trace is still there to hash or draw.
+  EXPECT_EQ(scheduler.trace().Hash(), summarized.trace_hash);
+}
+
 TEST(SchedulerTest, DifferentSeedsExploreDifferentInterleavings) {
   Scheduler scheduler;
   std::vector<uint64_t> hashes;
