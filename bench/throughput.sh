@@ -108,7 +108,7 @@ libfuzzer_row libfuzzer-tsan "kref_v1_fuzzer, libFuzzer + TSan" "$RUNS"
 # fuzz/skip_seen.h) and ASan in recover mode.
 SEEN=$(mktemp -d)
 libfuzzer_row libfuzzer-asan "kref_v1_fuzzer, libFuzzer + ASan, RACEFUZZ_SEEN_DIR (fuzz.sh)" \
-  "$RUNS" RACEFUZZ_SEEN_DIR="$SEEN" ASAN_OPTIONS=halt_on_error=0:suppress_equal_pcs=0:symbolize=0
+  "$RUNS" RACEFUZZ_SEEN_DIR="$SEEN" ASAN_OPTIONS="$(tr -d '\n' < scripts/campaign-asan-options)"
 rm -rf "$SEEN"
 for preset in release asan tsan; do
   label=$preset
@@ -122,9 +122,11 @@ LF_ASAN="kref_v1_fuzzer, libFuzzer + ASan"
 LF_TSAN="kref_v1_fuzzer, libFuzzer + TSan"
 STRESS_ASAN="stress baseline, asan"
 STRESS_ASAN_FIXED="stress baseline, asan (fixed variant)"
+FIBERS_ASAN="racefuzz fibers, asan"
 SUMMARY=$(
   echo "- libFuzzer + ASan: ${WALL[$LF_ASAN]} exec/s (${CPU[$LF_ASAN]} per CPU-s); target >= 20000: $(verdict "${WALL[$LF_ASAN]}" 20000) (per CPU-s: $(verdict "${CPU[$LF_ASAN]}" 20000))"
   echo "- vs the ASan stress baseline on kref_v1: $(ratio "${WALL[$LF_ASAN]}" "${WALL[$STRESS_ASAN]}") x per wall-s, $(ratio "${CPU[$LF_ASAN]}" "${CPU[$STRESS_ASAN]}") x per CPU-s; on fixed (no bug restarts): $(ratio "${WALL[$LF_ASAN]}" "${WALL[$STRESS_ASAN_FIXED]}") x per wall-s, $(ratio "${CPU[$LF_ASAN]}" "${CPU[$STRESS_ASAN_FIXED]}") x per CPU-s; target >= 10 x"
+  echo "- the same driver (bench/racefuzz_throughput, ASan), fibers against real threads on fixed: $(ratio "${WALL[$FIBERS_ASAN]}" "${WALL[$STRESS_ASAN_FIXED]}") x per wall-s, $(ratio "${CPU[$FIBERS_ASAN]}" "${CPU[$STRESS_ASAN_FIXED]}") x per CPU-s (the libFuzzer row also pays for libFuzzer reading each seed file again on every run)"
   echo "- libFuzzer + TSan: ${WALL[$LF_TSAN]} exec/s (${CPU[$LF_TSAN]} per CPU-s); target >= 3000: $(verdict "${WALL[$LF_TSAN]}" 3000) (per CPU-s: $(verdict "${CPU[$LF_TSAN]}" 3000))"
 )
 echo
