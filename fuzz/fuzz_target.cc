@@ -29,6 +29,7 @@
 #include <string_view>
 
 #include "fuzz/crash_directory.h"
+#include "fuzz/death_exit.h"
 #include "fuzz/env.h"
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
@@ -89,6 +90,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace racefuzz::fuzz;
   static const bool print_trace_hash = EnvFlag("RACEFUZZ_PRINT_TRACE_HASH");
   static const bool check_determinism = EnvFlag("RACEFUZZ_CHECK_DETERMINISM");
+#if defined(RACEFUZZ_TSAN)
+  // TSan ends the process at its first report; in a campaign the target does that itself,
+  // with the input saved (fuzz/death_exit.h says why).
+  static const bool death_exit = [] {
+    const CrashDirectory* crash_dir = CampaignCrashDirectory();
+    return crash_dir != nullptr && InstallSanitizerDeathExit(crash_dir->dir());
+  }();
+  if (death_exit) NoteRunningInput(data, size);
+#endif
   const Input input = Decode({data, size});
   ExecuteOptions options;
   options.observer = TargetInterleavingFeedback();

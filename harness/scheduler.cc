@@ -39,6 +39,7 @@ namespace {
 }
 
 void (*sanitizer_death_prelude)() = nullptr;
+void (*sanitizer_death_epilogue)() = nullptr;
 
 #if defined(RACEFUZZ_ASAN) || defined(RACEFUZZ_TSAN) || defined(RACEFUZZ_UBSAN)
 // Sanitizer death callback: the process is about to die because ASan, TSan or UBSan found
@@ -51,15 +52,16 @@ void OnSanitizerDeath() {
   // libFuzzer + TSan campaign hung at its first real race.
   sanitizer::BeginHarnessForGood();
   if (sanitizer_death_prelude != nullptr) sanitizer_death_prelude();
-  Scheduler* s = Scheduler::Active();
-  if (s == nullptr) return;
-  Failure failure;
-  failure.kind = FailureKind::kSanitizer;
-  failure.title = "sanitizer report above";
-  failure.thread = s->CurrentThread();
-  std::string report = s->FormatReport(failure);
-  std::fwrite(report.data(), 1, report.size(), stderr);
-  std::fflush(stderr);
+  if (Scheduler* s = Scheduler::Active(); s != nullptr) {
+    Failure failure;
+    failure.kind = FailureKind::kSanitizer;
+    failure.title = "sanitizer report above";
+    failure.thread = s->CurrentThread();
+    std::string report = s->FormatReport(failure);
+    std::fwrite(report.data(), 1, report.size(), stderr);
+    std::fflush(stderr);
+  }
+  if (sanitizer_death_epilogue != nullptr) sanitizer_death_epilogue();
 }
 
 #endif
@@ -107,6 +109,10 @@ Scheduler::Scheduler(size_t stack_size) : stacks_(stack_size) { InstallDeathCall
 Scheduler::~Scheduler() = default;
 
 void Scheduler::SetSanitizerDeathPrelude(void (*prelude)()) { sanitizer_death_prelude = prelude; }
+
+void Scheduler::SetSanitizerDeathEpilogue(void (*epilogue)()) {
+  sanitizer_death_epilogue = epilogue;
+}
 
 const std::string& Scheduler::ThreadName(ThreadId id) const { return threads_[id]->name; }
 

@@ -136,6 +136,11 @@ class Scheduler {
   // caller that redirected the sanitizer's output (__sanitizer_set_report_fd) and must put
   // it back on stderr before the process dies. nullptr for none.
   static void SetSanitizerDeathPrelude(void (*prelude)());
+  // Runs last in the sanitizer death callback, after the race diagram: for a caller that
+  // ends the process itself instead of returning to the sanitizer, which would abort. It
+  // runs inside the sanitizer's report, so it should make plain system calls only.
+  // nullptr for none.
+  static void SetSanitizerDeathEpilogue(void (*epilogue)());
   void ReadsFrom(uint32_t writer_site, uint32_t reader_site) {
     if (options_->observer != nullptr) options_->observer->OnReadsFrom(writer_site, reader_site);
   }

@@ -17,6 +17,8 @@
 #                    libFuzzer + TSan must stay clean
 #   skip-seen        tests/fuzz/skip_seen_test.sh on the libfuzzer-asan kref_v1 target: a
 #                    campaign reports each bug once, recovering from ASan in-process
+#   tsan-death-exit  tests/fuzz/tsan_death_exit_test.sh on the libfuzzer-tsan kref_v1
+#                    target: a TSan campaign saves a race's input and goes on, no hang
 #   determinism      scripts/check-determinism.sh over the dev, asan and tsan builds: every
 #                    corpus and regression input gives the same trace in every build
 #
@@ -123,12 +125,21 @@ skip_seen_check() {
   bash tests/fuzz/skip_seen_test.sh "$build/fuzz/kref_v1_fuzzer"
 }
 
+# A TSan campaign ends a process at each race itself (fuzz/death_exit.h).
+tsan_death_exit_check() {
+  local build=build/libfuzzer-tsan
+  if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset libfuzzer-tsan || return 1; fi
+  cmake --build "$build" --target kref_v1_fuzzer -j "$jobs" || return 1
+  bash tests/fuzz/tsan_death_exit_test.sh "$build/fuzz/kref_v1_fuzzer"
+}
+
 if [[ $fuzz_checks -eq 1 ]]; then
   run_check oss-fuzz-check bash scripts/oss-fuzz-check.sh -j "$jobs"
   run_check selftest-asan bash scripts/selftest-fuzz.sh --time 30 --sanitizer address
   run_check selftest-tsan bash scripts/selftest-fuzz.sh --time 30 --sanitizer thread
   run_check soak bash scripts/soak.sh --time 60
   run_check skip-seen skip_seen_check
+  run_check tsan-death-exit tsan_death_exit_check
   determinism_builds=()
   for preset in "${presets[@]}"; do
     [[ -x build/$preset/fuzz/fixed_fuzzer ]] && determinism_builds+=(--build "build/$preset")
