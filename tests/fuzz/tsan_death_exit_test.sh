@@ -17,6 +17,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=${1:-$ROOT/build/libfuzzer-tsan/fuzz/kref_v1_fuzzer}
 [[ -x "$BIN" ]] || { echo "usage: $0 KREF_V1_FUZZER (libfuzzer-tsan build)" >&2; exit 2; }
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")  # the campaigns below run elsewhere
 RACE=$ROOT/tests/fuzz/data/tsan_race_list_empty.bin
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
