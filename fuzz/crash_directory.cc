@@ -9,13 +9,20 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "harness/fnv1a.h"
 
 namespace racefuzz::fuzz {
 
+std::array<char, 23> CrashFileNameChars(absl::Span<const uint8_t> bytes) {
+  const uint64_t hash = Fnv1a64({bytes.data(), bytes.size()});
+  std::array<char, 23> name = {'c', 'r', 'a', 's', 'h', '-'};
+  for (int i = 0; i < 16; ++i) name[6 + i] = "0123456789abcdef"[(hash >> (60 - 4 * i)) & 0xf];
+  name[22] = '\0';
+  return name;
+}
+
 std::string CrashFileName(absl::Span<const uint8_t> bytes) {
-  return absl::StrFormat("crash-%016x", Fnv1a64({bytes.data(), bytes.size()}));
+  return CrashFileNameChars(bytes).data();
 }
 
 absl::StatusOr<std::string> CrashDirectory::Save(absl::Span<const uint8_t> bytes) const {

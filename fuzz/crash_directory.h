@@ -12,6 +12,7 @@
 #ifndef RACEFUZZ_FUZZ_CRASH_DIRECTORY_H_
 #define RACEFUZZ_FUZZ_CRASH_DIRECTORY_H_
 
+#include <array>
 #include <cstdint>
 #include <string>
 
@@ -36,6 +37,10 @@ class CrashDirectory {
 
 // The file name Save gives `bytes`: "crash-" and 16 hex digits of their FNV-1a hash.
 std::string CrashFileName(absl::Span<const uint8_t> bytes);
+
+// The same name as NUL-terminated characters, made without allocating or calling into libc:
+// for a process saving its input from inside a sanitizer report (death_exit.h).
+std::array<char, 23> CrashFileNameChars(absl::Span<const uint8_t> bytes);
 
 }  // namespace racefuzz::fuzz
 

@@ -4,9 +4,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <span>
+#include <array>
 
-#include "harness/fnv1a.h"
+#include "fuzz/crash_directory.h"
 #include "harness/scheduler.h"
 
 namespace racefuzz::fuzz {
@@ -60,13 +60,10 @@ void Decimal(uint64_t value, char* out) {
 }
 
 void SaveRunningInputAndExit() {
-  // The names CrashDirectory::Save uses: crash-<16 hex digits of the FNV-1a hash>, written
-  // as .crash-<hash>.<pid>.tmp first (a fork-mode job may save the same input at the same
-  // time) and renamed into place.
-  const uint64_t hash = Fnv1a64(std::span<const uint8_t>(running_data, running_size));
-  char name[24] = "crash-";
-  for (int i = 0; i < 16; ++i) name[6 + i] = "0123456789abcdef"[(hash >> (60 - 4 * i)) & 0xf];
-  name[22] = '\0';
+  // The names CrashDirectory::Save uses: crash-<hash>, written as .crash-<hash>.<pid>.tmp
+  // first (a fork-mode job may save the same input at the same time) and renamed into place.
+  const std::array<char, 23> name_chars = CrashFileNameChars({running_data, running_size});
+  const char* name = name_chars.data();
   char pid[21];
   Decimal(static_cast<uint64_t>(Sys(SYS_getpid)), pid);
   char path[kPathCapacity] = "";
