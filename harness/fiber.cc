@@ -16,6 +16,26 @@ namespace {
 
 namespace bctx = boost::context::detail;
 
+#if defined(RACEFUZZ_INLINE_SWITCH)
+// A fresh fiber's first instruction, reached by SwitchContext's jump with the switching
+// context in rdi and this one in rsi, on an empty 16-byte-aligned stack (so the call leaves
+// the callee's stack aligned as the ABI wants). The return address is marked undefined:
+// unwinders and debuggers stop here.
+asm(R"(
+  .text
+  .globl racefuzz_fiber_start
+  .hidden racefuzz_fiber_start
+  .type racefuzz_fiber_start, @function
+  .p2align 4
+racefuzz_fiber_start:
+  .cfi_startproc
+  .cfi_undefined rip
+  call racefuzz_fiber_main
+  ud2
+  .cfi_endproc
+  .size racefuzz_fiber_start, .-racefuzz_fiber_start
+)");
+#elif defined(RACEFUZZ_OWN_JUMP)
 // The jump. Boost.Context 1.74's jump_fcontext (x86-64 SysV) costs about 13 ns here, of
 // which two parts are avoidable without changing what a switch means:
 //  - it restores MXCSR and the x87 control word with ldmxcsr and fldcw, which are microcoded
@@ -27,14 +47,13 @@ namespace bctx = boost::context::detail;
 //    `call` is never popped and the resumed thread's returns are mispredicted one entry off.
 //    This jump leaves with `ret`.
 // It also takes the two FiberContexts and stores the outgoing stack pointer itself, where
-// Boost's returns it for the resumed side to store: with no transfer_t to unpack, a build
-// without sanitizer annotations calls it straight from the inline SwitchContext (fiber.h).
+// Boost's returns it for the resumed side to store. Builds with sanitizer annotations use
+// it; the others switch inline (fiber.h), which costs less again.
 // The frame layout is Boost's (0x00 MXCSR, 0x04 x87 CW, 0x08-0x30 r12-r15 rbx rbp, 0x38
 // return address), so contexts made by make_fcontext (which saves the FP control state
 // into them too), and its start trampoline, work as they are: a fresh context's entry gets
 // transfer_t{from->fctx, from} in rdi:rsi, as from Boost's jump. Other targets, or
-// X. bench/: BM_RawFiberSwitch.
-#if defined(RACEFUZZ_OWN_JUMP)
+// -DRACEFUZZ_BOOST_JUMP, use Boost's jump. bench/: BM_RawFiberSwitch.
 static_assert(offsetof(FiberContext, fctx) == 0, "racefuzz_switch_stacks stores fctx at 0");
 asm(R"(
   .text
@@ -102,6 +121,7 @@ size_t PageSize() {
   std::abort();
 }
 
+#if !defined(RACEFUZZ_INLINE_SWITCH)  // the inline switch has its own start and no annotations
 // ASan: called first thing after arriving on a stack. Records the bounds of the stack we
 // came from (this is how the host context's bounds become known).
 void FinishSwitch(void* fake_stack, FiberContext* came_from) {
@@ -127,8 +147,18 @@ void Trampoline(bctx::transfer_t transfer) {
   self->entry(self->entry_arg);
   Die("a fiber entry function returned");
 }
+#endif
 
 }  // namespace
+
+#if defined(RACEFUZZ_INLINE_SWITCH)
+// Called by racefuzz_fiber_start (above); never returns.
+extern "C" [[noreturn]] __attribute__((used)) void racefuzz_fiber_main(
+    FiberContext* /*switched_from*/, FiberContext* self) {
+  self->entry(self->entry_arg);
+  Die("a fiber entry function returned");
+}
+#endif
 
 StackPool::StackPool(size_t stack_size) {
   const size_t page = PageSize();
@@ -192,7 +222,17 @@ void FiberContext::InitFiber(const FiberStack& stack, void (*entry_fn)(void*), v
   stack_bottom = stack.bottom;
   stack_size = stack.size;
   asan_fake_stack = nullptr;
+#if defined(RACEFUZZ_INLINE_SWITCH)
+  // As SwitchContext leaves a context: it resumes at racefuzz_fiber_start on its empty
+  // stack, with the creator's floating-point control state (as make_fcontext does).
+  fctx = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(stack.bottom + stack.size) &
+                                 ~uintptr_t{15});
+  resume_at = reinterpret_cast<const void*>(&racefuzz_fiber_start);
+  frame_pointer = nullptr;
+  asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mxcsr), "=m"(x87_control));
+#else
   fctx = bctx::make_fcontext(stack.bottom + stack.size, stack.size, &Trampoline);
+#endif
 #if defined(RACEFUZZ_TSAN)
   if (!owns_tsan_fiber || tsan_fiber == nullptr) tsan_fiber = __tsan_create_fiber(0);
   owns_tsan_fiber = true;
