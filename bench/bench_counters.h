@@ -17,6 +17,7 @@ inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 // The benchmarks (name/argument) the summary line compares (see switch_bench.cc): executions of
 // 1,000 yield points per logical thread, and 1,000 round trips of the baton per iteration.
 inline constexpr char kFiberSwitchBenchmark[] = "BM_FiberSwitch/1000";
+inline constexpr char kSameCodeSwitchBenchmark[] = "BM_FiberSwitchSameCode/1000";
 inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
 inline constexpr char kOneCoreBatonBenchmark[] = "BM_OsThreadSemBatonOneCore/1000";
 inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";

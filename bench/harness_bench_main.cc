@@ -1,6 +1,8 @@
-// harness_bench: Google Benchmark's usual console output, then one summary line comparing
+// harness_bench: Google Benchmark's usual console output, then a summary comparing
 // racefuzz's fiber switch with the OS-thread semaphore baton, checked against the targets
-// of issue 2 (at most 15 ns per switch, at least 300x faster than the baton).
+// of issue 2 (at most 15 ns per switch, at least 300x faster than the baton). The switch is
+// BM_FiberSwitch (the logical threads run different code, as in a real execution);
+// BM_FiberSwitchSameCode, the same without the mispredicted return, is printed beside it.
 //
 // With --benchmark_repetitions the fastest repetitions ("min", see MinStatistic) are
 // compared: on a shared 2-core machine other processes only ever add time, so the minimum is
@@ -56,6 +58,14 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     const double ratio = baton / fiber;
     std::printf("racefuzz switch: %.1f ns, OS-thread baton: %.0f ns, ratio: %.0f x\n", fiber, baton,
                 ratio);
+    // The same switch between two threads in the same code, without the mispredicted return
+    // that follows a switch between different code (switch_bench.cc, YieldLoop): the part
+    // of the switch that is the harness's own.
+    const double same_code = Counter(kSameCodeSwitchBenchmark, kNsPerSwitch);
+    if (same_code > 0) {
+      std::printf("of which the harness's own, both threads in the same code: %.1f ns\n",
+                  same_code);
+    }
     const double one_core_baton = Counter(kOneCoreBatonBenchmark, kNsPerSwitch);
     if (one_core_baton > 0) {
       std::printf("with both OS threads pinned to one core: baton %.0f ns, ratio: %.0f x\n",

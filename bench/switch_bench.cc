@@ -63,42 +63,64 @@ class PingPongStrategy final : public Strategy {
   uint64_t switches_ = 0;
 };
 
+// What the two ping-pong loops share: the yield count and the timing window.
+struct PingPongWindow {
+  int64_t yields = 0;
+  const PingPongStrategy* strategy = nullptr;
+  int loops_done = 0;
+  Clock::time_point start;
+  double start_cpu_ns = 0;
+  uint64_t switches_at_start = 0;
+  Clock::duration wall{};
+  double cpu_ns = 0;
+  uint64_t switches = 0;
+};
+
+// One logical thread's side of the ping-pong: `yields` yield points, then (for the second of
+// the two loops to end) the window closes. A function of its own, never inlined, so that
+// which machine code each thread runs is chosen here, not by the inliner. After a switch the
+// resumed thread returns from Yield into the code it called it from, and the CPU predicts
+// that return from its return-stack buffer, which still holds the other thread's return
+// addresses. Threads of code under test yield at different places, so the prediction fails
+// after almost every switch: that mispredicted return is part of what a switch costs, and
+// BM_FiberSwitch has the two threads run different copies (kCopy 0 and 1, whose labels
+// differ, so the linker cannot merge them). BM_FiberSwitchSameCode runs one copy in both
+// threads, where the prediction holds: the switch without the mispredict.
+template <int kCopy>
+__attribute__((noinline)) void YieldLoop(PingPongWindow& window) {
+  for (int64_t i = 0; i < window.yields; ++i) Yield(kCopy == 0 ? "ping" : "pong");
+  if (++window.loops_done == 2) {
+    window.wall += Clock::now() - window.start;
+    window.cpu_ns += ThreadCpuNanoseconds() - window.start_cpu_ns;
+    window.switches += window.strategy->switches() - window.switches_at_start;
+  }
+}
+
 // One execution per iteration: T0 spawns T1 and both run `yields` yield points, so the two
-// logical threads alternate at every one. kNsPerSwitch is timed inside the execution, from
-// T0's first yield point to the end of the last loop (the steady-state switch: scheduler
-// bookkeeping, trace, decision list, strategy calls and the fcontext jump). The second
+// logical threads alternate at every one. T0 runs YieldLoop<0>, T1 YieldLoop<kPartnerCopy>.
+// kNsPerSwitch is timed inside the execution, from T0's first yield point to the end of the
+// last loop (the steady-state switch: scheduler bookkeeping, trace, decision list, strategy
+// calls, the jump and, with different code, the mispredicted return after it). The second
 // counter spreads the whole Scheduler::Run (spawn, stacks, trace hash, result) over the
 // switches.
-void BM_FiberSwitch(benchmark::State& state) {
-  const int64_t yields = state.range(0);
+template <int kPartnerCopy>
+void FiberSwitch(benchmark::State& state) {
   Scheduler scheduler;
   PingPongStrategy strategy;
   ExecutionOptions options;
   options.strategy = &strategy;
   options.step_budget = UINT64_MAX;
 
-  Clock::duration in_execution{};
-  double in_execution_cpu_ns = 0;
-  uint64_t in_execution_switches = 0;
-  Clock::time_point window_start;
-  double window_start_cpu_ns = 0;
-  uint64_t switches_at_start = 0;
-  int loops_done = 0;
-  auto yield_loop = [&] {
-    for (int64_t i = 0; i < yields; ++i) Yield("ping");
-    if (++loops_done == 2) {
-      in_execution += Clock::now() - window_start;
-      in_execution_cpu_ns += ThreadCpuNanoseconds() - window_start_cpu_ns;
-      in_execution_switches += strategy.switches() - switches_at_start;
-    }
-  };
+  PingPongWindow window;
+  window.yields = state.range(0);
+  window.strategy = &strategy;
   auto body = [&] {
-    const ThreadId partner = SpawnThread(yield_loop, "pong");
-    loops_done = 0;
-    switches_at_start = strategy.switches();
-    window_start_cpu_ns = ThreadCpuNanoseconds();
-    window_start = Clock::now();
-    yield_loop();
+    const ThreadId partner = SpawnThread([&] { YieldLoop<kPartnerCopy>(window); }, "pong");
+    window.loops_done = 0;
+    window.switches_at_start = strategy.switches();
+    window.start_cpu_ns = ThreadCpuNanoseconds();
+    window.start = Clock::now();
+    YieldLoop<0>(window);
     JoinThread(partner);
   };
 
@@ -113,17 +135,25 @@ void BM_FiberSwitch(benchmark::State& state) {
   }
   const double total_ns = Nanoseconds(Clock::now() - start);
   const double switches = static_cast<double>(strategy.switches() - switches_before);
-  state.counters[kNsPerSwitch] =
-      Nanoseconds(in_execution) / static_cast<double>(in_execution_switches);
-  state.counters[kCpuNsPerSwitch] =
-      in_execution_cpu_ns / static_cast<double>(in_execution_switches);
+  state.counters[kNsPerSwitch] = Nanoseconds(window.wall) / static_cast<double>(window.switches);
+  state.counters[kCpuNsPerSwitch] = window.cpu_ns / static_cast<double>(window.switches);
   state.counters["ns_per_switch_whole_run"] = total_ns / switches;
   state.counters["switches"] = switches;
 }
+
+// The two logical threads run different code, as threads of code under test do.
+void BM_FiberSwitch(benchmark::State& state) { FiberSwitch<1>(state); }
+// Both run the same code: the same switch without the mispredicted return.
+void BM_FiberSwitchSameCode(benchmark::State& state) { FiberSwitch<0>(state); }
 BENCHMARK(BM_FiberSwitch)
     ->Arg(100)
     ->Arg(1000)
     ->Arg(10000)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinStatistic)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FiberSwitchSameCode)
+    ->Arg(1000)
     ->UseRealTime()
     ->ComputeStatistics("min", MinStatistic)
     ->Unit(benchmark::kMicrosecond);

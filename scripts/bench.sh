@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds and runs the harness benchmarks (bench/) on the release preset, prints them, and
-# writes them with the machine's description to bench/results/harness-<UTC date>.md.
+# writes them with the machine's description to bench/results/harness-<UTC date>-<HHMM>.md.
 #
 #   scripts/bench.sh                      everything, 5 repetitions (medians compared)
 #   scripts/bench.sh --quick              one repetition
@@ -43,7 +43,7 @@ if [[ $repetitions -gt 1 ]]; then
 fi
 
 mkdir -p bench/results
-out="bench/results/harness-$(date -u +%Y-%m-%d).md"
+out="bench/results/harness-$(date -u +%Y-%m-%d-%H%M).md"  # one file per run
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
 "$build/bench/harness_bench" "${flags[@]}" "${extra[@]}" 2>&1 | tee "$output"
