@@ -30,6 +30,7 @@ asm(R"(
 racefuzz_fiber_start:
   .cfi_startproc
   .cfi_undefined rip
+  movq %rsi, %rdi          /* the context being started */
   call racefuzz_fiber_main
   ud2
   .cfi_endproc
@@ -153,8 +154,7 @@ void Trampoline(bctx::transfer_t transfer) {
 
 #if defined(RACEFUZZ_INLINE_SWITCH)
 // Called by racefuzz_fiber_start (above); never returns.
-extern "C" [[noreturn]] __attribute__((used)) void racefuzz_fiber_main(
-    FiberContext* /*switched_from*/, FiberContext* self) {
+extern "C" [[noreturn]] __attribute__((used)) void racefuzz_fiber_main(FiberContext* self) {
   self->entry(self->entry_arg);
   Die("a fiber entry function returned");
 }

@@ -100,7 +100,11 @@ struct FiberContext {
   bool owns_tsan_fiber = false;
   void (*entry)(void*) = nullptr;  // what a new fiber runs first
   void* entry_arg = nullptr;
-  FiberContext* switching_to = nullptr;  // set by SwitchContext for the jump
+#if !defined(RACEFUZZ_INLINE_SWITCH)
+  // Set by SwitchContext for a fresh context's first frame (fiber.cc, Trampoline); the
+  // inline switch hands it over in a register instead.
+  FiberContext* switching_to = nullptr;
+#endif
 
   // Prepares a fiber context on `stack` that calls entry(arg) when first switched to.
   // entry must never return; it leaves by SwitchContext(.., leaving_for_good=true).
@@ -138,7 +142,8 @@ struct FiberContext {
 // rounding mode and exception masks.
 //
 // On the other side of the jump rdi holds the context that switched (its `from`) and rsi
-// this one; a fresh fiber starts at racefuzz_fiber_start with the same two.
+// this one; a fresh fiber starts at racefuzz_fiber_start with the same two, and takes
+// itself from rsi.
 inline void SwitchContext(FiberContext* from, FiberContext* to, bool /*leaving_for_good*/) {
   asm volatile(
       "stmxcsr %c[mxcsr](%%rdi)\n\t"
