@@ -21,6 +21,9 @@ inline constexpr char kSameCodeSwitchBenchmark[] = "BM_FiberSwitchSameCode/1000"
 inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
 inline constexpr char kOneCoreBatonBenchmark[] = "BM_OsThreadSemBatonOneCore/1000";
 inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";
+// The raw switch called from a function, as the scheduler's is, between threads in different
+// code: the floor under kFiberSwitchBenchmark with no scheduler (switch_bench.cc).
+inline constexpr char kRawDistinctCodeBenchmark[] = "BM_RawSwitchDistinctCode/1000";
 
 // The fastest of the repetitions, added to every benchmark's statistics (min is not one of
 // Google Benchmark's defaults).

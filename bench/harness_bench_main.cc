@@ -2,7 +2,8 @@
 // racefuzz's fiber switch with the OS-thread semaphore baton, checked against the targets
 // of issue 2 (at most 15 ns per switch, at least 300x faster than the baton). The switch is
 // BM_FiberSwitch (the logical threads run different code, as in a real execution);
-// BM_FiberSwitchSameCode, the same without the mispredicted return, is printed beside it.
+// BM_FiberSwitchSameCode, the same without the mispredicted return, is printed beside it, and
+// BM_RawSwitchDistinctCode, the raw switch between different code with no scheduler, as its floor.
 //
 // With --benchmark_repetitions the fastest repetitions ("min", see MinStatistic) are
 // compared: on a shared 2-core machine other processes only ever add time, so the minimum is
@@ -65,6 +66,15 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     if (same_code > 0) {
       std::printf("of which the harness's own, both threads in the same code: %.1f ns\n",
                   same_code);
+    }
+    // What any stackful switch between different code costs here, scheduler or not: the
+    // raw switch called from two different loops, mispredicted return included.
+    const double floor = Counter(kRawDistinctCodeBenchmark, kNsPerSwitch);
+    if (floor > 0) {
+      std::printf(
+          "floor: the raw switch between two threads in different code, no scheduler: %.1f ns "
+          "(the scheduler adds %.1f ns)\n",
+          floor, fiber - floor);
     }
     const double one_core_baton = Counter(kOneCoreBatonBenchmark, kNsPerSwitch);
     if (one_core_baton > 0) {

@@ -175,20 +175,22 @@ struct RawPingPong {
   }
 }
 
-void BM_RawFiberSwitch(benchmark::State& state) {
+// Runs the host's side of a raw ping-pong with the fiber running `partner`: each iteration
+// `host_round_trips(pair, n)` switches to the fiber and back n times.
+template <typename HostRoundTrips>
+void RawPingPongBenchmark(benchmark::State& state, void (*partner)(void*),
+                          HostRoundTrips host_round_trips) {
   StackPool stacks(64 * 1024);
   const FiberStack stack = stacks.Acquire();
   RawPingPong pair;
   pair.host.InitHost();
-  pair.fiber.InitFiber(stack, &RawPartner, &pair);
+  pair.fiber.InitFiber(stack, partner, &pair);
   const int64_t round_trips = state.range(0);
   uint64_t switches = 0;
   const double start_cpu_ns = ThreadCpuNanoseconds();
   const Clock::time_point start = Clock::now();
   for (auto _ : state) {
-    for (int64_t i = 0; i < round_trips; ++i) {
-      SwitchContext(&pair.host, &pair.fiber, /*leaving_for_good=*/false);
-    }
+    host_round_trips(pair, round_trips);
     switches += 2 * static_cast<uint64_t>(round_trips);
   }
   const double total_ns = Nanoseconds(Clock::now() - start);
@@ -199,7 +201,60 @@ void BM_RawFiberSwitch(benchmark::State& state) {
   state.counters[kCpuNsPerSwitch] = total_cpu_ns / static_cast<double>(switches);
   state.counters["switches"] = static_cast<double>(switches);
 }
+
+void BM_RawFiberSwitch(benchmark::State& state) {
+  RawPingPongBenchmark(state, &RawPartner, [](RawPingPong& pair, int64_t round_trips) {
+    for (int64_t i = 0; i < round_trips; ++i) {
+      SwitchContext(&pair.host, &pair.fiber, /*leaving_for_good=*/false);
+    }
+  });
+}
 BENCHMARK(BM_RawFiberSwitch)
+    ->Arg(1000)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinStatistic)
+    ->Unit(benchmark::kMicrosecond);
+
+// The floor under BM_FiberSwitch: the same raw switch, but called the way the scheduler's is,
+// from a function (SwitchThrough, never inlined) that each side calls from a loop of its own.
+// With kPartnerCopy 1 the two loops are different code, so after every switch the return from
+// SwitchThrough mispredicts, as the return from Yield does in BM_FiberSwitch; with 0 the host
+// and the fiber run one copy and it does not. No scheduler: what is left is what any stackful
+// switch between threads in different code pays on this machine.
+__attribute__((noinline)) void SwitchThrough(FiberContext* from, FiberContext* to) {
+  SwitchContext(from, to, /*leaving_for_good=*/false);
+}
+
+template <int kCopy>
+__attribute__((noinline)) void RawLoop(FiberContext* self, FiberContext* other, int64_t switches) {
+  for (int64_t i = 0; i < switches; ++i) {
+    SwitchThrough(self, other);
+    benchmark::DoNotOptimize(kCopy);  // differs per copy, so the linker cannot merge them
+  }
+}
+
+template <int kPartnerCopy>
+[[noreturn]] void RawLoopPartner(void* arg) {
+  auto* pair = static_cast<RawPingPong*>(arg);
+  for (;;) RawLoop<kPartnerCopy>(&pair->fiber, &pair->host, INT64_MAX);  // never returns
+}
+
+template <int kPartnerCopy>
+void RawSwitchThroughCall(benchmark::State& state) {
+  RawPingPongBenchmark(state, &RawLoopPartner<kPartnerCopy>,
+                       [](RawPingPong& pair, int64_t round_trips) {
+                         RawLoop<0>(&pair.host, &pair.fiber, round_trips);
+                       });
+}
+
+void BM_RawSwitchDistinctCode(benchmark::State& state) { RawSwitchThroughCall<1>(state); }
+void BM_RawSwitchSameCode(benchmark::State& state) { RawSwitchThroughCall<0>(state); }
+BENCHMARK(BM_RawSwitchDistinctCode)
+    ->Arg(1000)
+    ->UseRealTime()
+    ->ComputeStatistics("min", MinStatistic)
+    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RawSwitchSameCode)
     ->Arg(1000)
     ->UseRealTime()
     ->ComputeStatistics("min", MinStatistic)
