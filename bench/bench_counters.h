@@ -19,6 +19,7 @@ inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 inline constexpr char kFiberSwitchBenchmark[] = "BM_FiberSwitch/1000";
 inline constexpr char kSameCodeSwitchBenchmark[] = "BM_FiberSwitchSameCode/1000";
 inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
+inline constexpr char kTwoCoreBatonBenchmark[] = "BM_OsThreadSemBatonTwoCores/1000";
 inline constexpr char kOneCoreBatonBenchmark[] = "BM_OsThreadSemBatonOneCore/1000";
 inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";
 // The raw switch called from a function, as the scheduler's is, between threads in different

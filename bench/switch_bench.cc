@@ -42,6 +42,15 @@ double ThreadCpuNanoseconds() {
   return static_cast<double>(ts.tv_sec) * 1e9 + static_cast<double>(ts.tv_nsec);
 }
 
+// How every per-switch benchmark but BM_FiberSwitch's other sizes runs: 1,000 switches (or
+// round trips) per iteration, wall-clock time, and the fastest repetition as "min".
+void PerSwitchBenchmark(benchmark::internal::Benchmark* registration) {
+  registration->Arg(1000)
+      ->UseRealTime()
+      ->ComputeStatistics("min", MinStatistic)
+      ->Unit(benchmark::kMicrosecond);
+}
+
 // Preempts at every yield point and runs the other thread: with two logical threads every
 // yield point is a switch.
 class PingPongStrategy final : public Strategy {
@@ -152,11 +161,7 @@ BENCHMARK(BM_FiberSwitch)
     ->UseRealTime()
     ->ComputeStatistics("min", MinStatistic)
     ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_FiberSwitchSameCode)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_FiberSwitchSameCode)->Apply(PerSwitchBenchmark);
 
 // The floor: the same ping-pong with no scheduler, only racefuzz's annotated fcontext switch
 // (SwitchContext) between the host and one fiber. The difference to BM_FiberSwitch is the
@@ -209,11 +214,7 @@ void BM_RawFiberSwitch(benchmark::State& state) {
     }
   });
 }
-BENCHMARK(BM_RawFiberSwitch)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RawFiberSwitch)->Apply(PerSwitchBenchmark);
 
 // The floor under BM_FiberSwitch: the same raw switch, but called the way the scheduler's is,
 // from a function (SwitchThrough, never inlined) that each side calls from a loop of its own.
@@ -249,16 +250,8 @@ void RawSwitchThroughCall(benchmark::State& state) {
 
 void BM_RawSwitchDistinctCode(benchmark::State& state) { RawSwitchThroughCall<1>(state); }
 void BM_RawSwitchSameCode(benchmark::State& state) { RawSwitchThroughCall<0>(state); }
-BENCHMARK(BM_RawSwitchDistinctCode)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_RawSwitchSameCode)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_RawSwitchDistinctCode)->Apply(PerSwitchBenchmark);
+BENCHMARK(BM_RawSwitchSameCode)->Apply(PerSwitchBenchmark);
 
 // folly's baton: a POSIX semaphore per thread (sem_post / sem_wait, futex underneath).
 class PosixSemaphore {
@@ -296,22 +289,46 @@ cpu_set_t PinToCpu(int cpu) {
   return saved;
 }
 
+// Another CPU this thread may run on than `cpu`, or -1 when there is none.
+int OtherAllowedCpu(int cpu) {
+  cpu_set_t allowed;
+  if (pthread_getaffinity_np(pthread_self(), sizeof(allowed), &allowed) != 0) return -1;
+  for (int other = 0; other < CPU_SETSIZE; ++other) {
+    if (other != cpu && CPU_ISSET(other, &allowed)) return other;
+  }
+  return -1;
+}
+
+// Where the two OS threads of a baton run. Across two cores every hand-over wakes the other
+// core; on one core it is a context switch there, as in a fuzzing job that has one core.
+// Left to the OS, the threads may run either way and move between the two, so that
+// benchmark's repetitions spread between the other two's figures (on the 2-vCPU KVM
+// machines here: 2 us on one core, 25-30 us across two, 3-28 us left to the OS).
+enum class Placement { kOsChoice, kOneCore, kTwoCores };
+
 // Two OS threads alternate: the benchmark thread posts the partner's semaphore and waits on
-// its own; the partner does the reverse. Each hand-over is one switch. With `one_core` both
-// threads are pinned to the CPU the benchmark runs on, as in a fuzzing job that has one
-// core: every hand-over is then a context switch on that CPU. Without it the partner may
-// wait on an otherwise idle core, the baton's best case.
-template <typename Semaphore, bool one_core = false>
+// its own; the partner does the reverse. Each hand-over is one switch.
+template <typename Semaphore, Placement placement = Placement::kOsChoice>
 void BM_OsThreadBaton(benchmark::State& state) {
   const int64_t round_trips = state.range(0);
   Semaphore to_partner;
   Semaphore to_bench;
   std::atomic<bool> stop{false};
   const int cpu = sched_getcpu();
+  int partner_cpu = -1;
+  if (placement == Placement::kOneCore) partner_cpu = cpu;
+  if (placement == Placement::kTwoCores) {
+    partner_cpu = OtherAllowedCpu(cpu);
+    if (partner_cpu < 0) {
+      state.SkipWithError("needs a second CPU");
+      return;
+    }
+  }
   cpu_set_t saved_affinity;
-  if (one_core) saved_affinity = PinToCpu(cpu);
+  const bool pinned = placement != Placement::kOsChoice;
+  if (pinned) saved_affinity = PinToCpu(cpu);
   std::thread partner([&] {
-    if (one_core) PinToCpu(cpu);
+    if (pinned) PinToCpu(partner_cpu);
     for (;;) {
       to_partner.Wait();
       if (stop.load(std::memory_order_relaxed)) return;
@@ -332,7 +349,7 @@ void BM_OsThreadBaton(benchmark::State& state) {
   stop.store(true, std::memory_order_relaxed);
   to_partner.Post();
   partner.join();
-  if (one_core) pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
+  if (pinned) pthread_setaffinity_np(pthread_self(), sizeof(saved_affinity), &saved_affinity);
   state.counters[kNsPerSwitch] = total_ns / static_cast<double>(switches);
   state.counters["switches"] = static_cast<double>(switches);
 }
@@ -342,23 +359,15 @@ void BM_OsThreadStdSemaphoreBaton(benchmark::State& state) {
   BM_OsThreadBaton<StdBinarySemaphore>(state);
 }
 void BM_OsThreadSemBatonOneCore(benchmark::State& state) {
-  BM_OsThreadBaton<PosixSemaphore, /*one_core=*/true>(state);
+  BM_OsThreadBaton<PosixSemaphore, Placement::kOneCore>(state);
 }
-BENCHMARK(BM_OsThreadSemBaton)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_OsThreadStdSemaphoreBaton)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_OsThreadSemBatonOneCore)
-    ->Arg(1000)
-    ->UseRealTime()
-    ->ComputeStatistics("min", MinStatistic)
-    ->Unit(benchmark::kMicrosecond);
+void BM_OsThreadSemBatonTwoCores(benchmark::State& state) {
+  BM_OsThreadBaton<PosixSemaphore, Placement::kTwoCores>(state);
+}
+BENCHMARK(BM_OsThreadSemBaton)->Apply(PerSwitchBenchmark);
+BENCHMARK(BM_OsThreadSemBatonTwoCores)->Apply(PerSwitchBenchmark);
+BENCHMARK(BM_OsThreadStdSemaphoreBaton)->Apply(PerSwitchBenchmark);
+BENCHMARK(BM_OsThreadSemBatonOneCore)->Apply(PerSwitchBenchmark);
 
 }  // namespace
 }  // namespace racefuzz::bench
