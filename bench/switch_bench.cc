@@ -163,9 +163,9 @@ BENCHMARK(BM_FiberSwitch)
     ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_FiberSwitchSameCode)->Apply(PerSwitchBenchmark);
 
-// The floor: the same ping-pong with no scheduler, only racefuzz's annotated fcontext switch
-// (SwitchContext) between the host and one fiber. The difference to BM_FiberSwitch is the
-// scheduler's bookkeeping per switch.
+// The bare switch: the same ping-pong with no scheduler, only racefuzz's SwitchContext between
+// the host and one fiber, inlined into their loops (no call, no return to mispredict). The
+// floor under BM_FiberSwitch, with the return, is BM_RawSwitchDistinctCode below.
 struct RawPingPong {
   FiberContext host;
   FiberContext fiber;
@@ -303,7 +303,7 @@ int OtherAllowedCpu(int cpu) {
 // core; on one core it is a context switch there, as in a fuzzing job that has one core.
 // Left to the OS, the threads may run either way and move between the two, so that
 // benchmark's repetitions spread between the other two's figures (on the 2-vCPU KVM
-// machines here: 2 us on one core, 25-30 us across two, 3-28 us left to the OS).
+// machines here: about 2 us on one core, 19-30 us across two, 2-28 us left to the OS).
 enum class Placement { kOsChoice, kOneCore, kTwoCores };
 
 // Two OS threads alternate: the benchmark thread posts the partner's semaphore and waits on
