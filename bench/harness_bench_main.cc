@@ -91,8 +91,8 @@ class SummaryReporter : public benchmark::ConsoleReporter {
       verdicts += std::string(ratio >= kTargetSpeedup ? "met " : "MISSED ") + placement;
     }
     std::printf(
-        "racefuzz switch in CPU time of its OS thread: %.1f ns (raw annotated fcontext "
-        "switch: %.1f ns)\n",
+        "racefuzz switch in CPU time of its OS thread: %.1f ns (bare switch, no call: %.1f "
+        "ns)\n",
         Counter(kFiberSwitchBenchmark, kCpuNsPerSwitch),
         Counter(kRawSwitchBenchmark, kCpuNsPerSwitch));
     std::printf("targets: switch <= %.0f ns: %s; ratio >= %.0f x: %s\n", kTargetNsPerSwitch,
