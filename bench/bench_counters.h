@@ -18,7 +18,7 @@ inline constexpr char kExecutionsPerSecond[] = "executions_per_s";
 // 1,000 yield points per logical thread, and 1,000 round trips of the baton per iteration.
 inline constexpr char kFiberSwitchBenchmark[] = "BM_FiberSwitch/1000";
 inline constexpr char kSameCodeSwitchBenchmark[] = "BM_FiberSwitchSameCode/1000";
-inline constexpr char kBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
+inline constexpr char kOsPlacedBatonBenchmark[] = "BM_OsThreadSemBaton/1000";
 inline constexpr char kTwoCoreBatonBenchmark[] = "BM_OsThreadSemBatonTwoCores/1000";
 inline constexpr char kOneCoreBatonBenchmark[] = "BM_OsThreadSemBatonOneCore/1000";
 inline constexpr char kRawSwitchBenchmark[] = "BM_RawFiberSwitch/1000";

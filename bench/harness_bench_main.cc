@@ -53,10 +53,10 @@ class SummaryReporter : public benchmark::ConsoleReporter {
     const double fiber = Counter(kFiberSwitchBenchmark, kNsPerSwitch);
     const double two_cores = Counter(kTwoCoreBatonBenchmark, kNsPerSwitch);
     const double one_core = Counter(kOneCoreBatonBenchmark, kNsPerSwitch);
-    const double os_choice = Counter(kBatonBenchmark, kNsPerSwitch);
+    const double os_choice = Counter(kOsPlacedBatonBenchmark, kNsPerSwitch);
     if (fiber <= 0 || (two_cores <= 0 && one_core <= 0 && os_choice <= 0)) {
-      std::printf("racefuzz switch: no comparison (run %s and a %s benchmark)\n",
-                  kFiberSwitchBenchmark, "BM_OsThreadSemBaton*");
+      std::printf("racefuzz switch: no comparison (run %s and a BM_OsThreadSemBaton* benchmark)\n",
+                  kFiberSwitchBenchmark);
       return false;
     }
     std::printf("racefuzz switch: %.1f ns\n", fiber);
