@@ -223,8 +223,16 @@ std::string ReportFooter(const Input& input, const heaps::Variant& variant,
   for (absl::string_view line : absl::StrSplit(FormatText(input), '\n', absl::SkipEmpty())) {
     absl::StrAppendFormat(&out, "  %s\n", line);
   }
-  absl::StrAppendFormat(&out, "Variant: %s\nReproduce: scripts/reproduce.sh %s --variant %s\n",
-                        variant.Name(), file.empty() ? "<the crash file>" : file, variant.Name());
+  // A race TSan reports needs a TSan build to show again: the default (asan) build would run
+  // the same schedule and show another bug, or none.
+#if defined(RACEFUZZ_TSAN)
+  constexpr const char* kReproducePreset = "tsan";
+#else
+  constexpr const char* kReproducePreset = "asan";
+#endif
+  absl::StrAppendFormat(
+      &out, "Variant: %s\nReproduce: scripts/reproduce.sh %s --variant %s --preset %s\n",
+      variant.Name(), file.empty() ? "<the crash file>" : file, variant.Name(), kReproducePreset);
   return out;
 }
 

@@ -204,18 +204,28 @@ absl::StatusOr<int> MinimizeCommand(const std::vector<char*>& args) {
     if (!outcome.ok()) return outcome.status();
     return outcome->signature;
   };
-  std::string signature = absl::GetFlag(FLAGS_signature);
-  if (signature.empty()) {
-    absl::StatusOr<std::string> own = signature_of(*input);
-    if (!own.ok()) return own.status();
-    signature = *own;
+  const double max_seconds = absl::GetFlag(FLAGS_max_seconds);
+  if (!(max_seconds > 0)) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("--max_seconds must be more than 0, not %g", max_seconds));
   }
-  if (signature == kCleanSignature) {
+  absl::StatusOr<std::string> own = signature_of(*input);
+  if (!own.ok()) return own.status();
+  if (*own == kCleanSignature) {
     return absl::FailedPreconditionError(
         absl::StrFormat("%s runs clean on %s: nothing to minimise", args[0], variant->Name()));
   }
-  absl::StatusOr<MinimizeResult> result =
-      Minimize(*input, signature, signature_of, absl::GetFlag(FLAGS_max_seconds));
+  // Minimising towards a signature the input does not show would keep nothing and write the
+  // input back unchanged as if it were minimised.
+  const std::string signature =
+      absl::GetFlag(FLAGS_signature).empty() ? *own : absl::GetFlag(FLAGS_signature);
+  if (signature != *own) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s shows %s on %s, not %s: nothing to minimise towards it (a report from another "
+        "sanitizer's build?)",
+        args[0], *own, variant->Name(), signature));
+  }
+  absl::StatusOr<MinimizeResult> result = Minimize(*input, signature, signature_of, max_seconds);
   if (!result.ok()) return result.status();
   absl::StatusOr<std::vector<uint8_t>> bytes = fuzz::Encode(result->input);
   if (!bytes.ok()) return bytes.status();
@@ -244,17 +254,41 @@ absl::StatusOr<int> Search(const std::vector<char*>& args) {
   absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
   if (!variant.ok()) return variant.status();
   const std::string want = absl::GetFlag(FLAGS_want);
-  const int kAlphabet = std::clamp(absl::GetFlag(FLAGS_alphabet), 1, 256);
-  int runs = 0;
-  for (int len = 0; len <= absl::GetFlag(FLAGS_max_schedule_bytes); ++len) {
-    int combinations = 1;
-    for (int i = 0; i < len; ++i) combinations *= kAlphabet;
-    for (int n = 0; n < combinations; ++n) {
+  const int alphabet = absl::GetFlag(FLAGS_alphabet);
+  if (alphabet < 1 || alphabet > 256) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("--alphabet must be 1 to 256 (byte values 0..N-1), not %d", alphabet));
+  }
+  const int max_schedule_bytes = absl::GetFlag(FLAGS_max_schedule_bytes);
+  if (max_schedule_bytes < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("--max_schedule_bytes must be at least 0, not %d", max_schedule_bytes));
+  }
+  // Each schedule is one run of the input: keep the search to what a user can wait for (past
+  // that, the fuzzer is the better tool).
+  constexpr int64_t kMaxSchedules = int64_t{1} << 24;
+  int64_t schedules = 0;
+  for (int64_t len = 0, combinations = 1; len <= max_schedule_bytes && schedules <= kMaxSchedules;
+       ++len) {
+    schedules += combinations;
+    combinations = std::min(combinations * alphabet, kMaxSchedules + 1);
+  }
+  if (schedules > kMaxSchedules) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--alphabet %d and --max_schedule_bytes %d make more than %d schedules to try", alphabet,
+        max_schedule_bytes, kMaxSchedules));
+  }
+  int64_t runs = 0;
+  for (int len = 0; len <= max_schedule_bytes; ++len) {
+    int64_t combinations = 1;
+    for (int i = 0; i < len; ++i) combinations *= alphabet;
+    for (int64_t n = 0; n < combinations; ++n) {
       Input candidate = *input;
       candidate.schedule.clear();
       candidate.random_tail = false;
-      for (int i = 0, rest = n; i < len; ++i, rest /= kAlphabet) {
-        candidate.schedule.push_back(static_cast<uint8_t>(rest % kAlphabet));
+      int64_t rest = n;
+      for (int i = 0; i < len; ++i, rest /= alphabet) {
+        candidate.schedule.push_back(static_cast<uint8_t>(rest % alphabet));
       }
       absl::StatusOr<IsolatedOutcome> outcome = RunIsolated(candidate, *variant, args[0]);
       if (!outcome.ok()) return outcome.status();
@@ -269,7 +303,7 @@ absl::StatusOr<int> Search(const std::vector<char*>& args) {
     }
   }
   std::cerr << absl::StrFormat("no schedule of up to %d bytes gives it (%d runs)\n",
-                               absl::GetFlag(FLAGS_max_schedule_bytes), runs);
+                               max_schedule_bytes, runs);
   return 0;
 }
 
@@ -309,12 +343,17 @@ int main(int argc, char** argv) {
       "  racefuzz minimize FILE --variant V -o OUT [--signature S] [--max_seconds N]\n"
       "  racefuzz signature [LOG] [--crashed]\n"
       "  racefuzz search FILE --variant V [--want PREFIX] [--max_schedule_bytes N]\n"
-      "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found, 2 error.");
+      "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found (replay aborts\n"
+      "instead, so a debugger stops at the report), 2 error.");
   // Abseil exits with status 1 on an unknown flag or a bad flag value, which here means "a
   // bug was found"; a usage error must exit 2. --help and friends exit 0.
   static bool parsing_flags = true;
   std::atexit([] {
-    if (parsing_flags) std::_Exit(HelpRequested() ? 0 : 2);
+    if (!parsing_flags) return;
+    // _Exit skips stdio's flush: without this, help written to a pipe or a file is lost.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    std::_Exit(HelpRequested() ? 0 : 2);
   });
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   parsing_flags = false;

@@ -72,6 +72,17 @@ TEST(RacefuzzCliTest, BadFlagsAndValues) {
   EXPECT_THAT(no_output.output, HasSubstr("needs -o"));
 }
 
+// The help goes to stdout, which here is a pipe, as in `racefuzz --help | less`: it must not
+// be lost when the flag parser exits.
+TEST(RacefuzzCliTest, HelpReachesAPipe) {
+  Outcome help = Racefuzz("--help");
+  EXPECT_EQ(help.status, 0);
+  EXPECT_THAT(help.output, HasSubstr("racefuzz minimize FILE --variant V"));
+  Outcome command_help = Racefuzz("run --help");
+  EXPECT_EQ(command_help.status, 0);
+  EXPECT_THAT(command_help.output, HasSubstr("--variant"));
+}
+
 TEST(RacefuzzCliTest, BadTextFormNamesTheLine) {
   const std::string text = TempFile("bad.txt", "threads 2\nT1: open heap9\n");
   Outcome out = Racefuzz("encode " + text + " -o " + ::testing::TempDir() + "/bad.bin");
@@ -91,6 +102,61 @@ TEST(RacefuzzCliTest, RunExitStatusSaysWhetherABugWasFound) {
   EXPECT_THAT(bug.output, HasSubstr("SIGNATURE: kref_v1 racefuzz.refcount."));
   EXPECT_THAT(bug.output, HasSubstr("Race diagram"));
   EXPECT_THAT(bug.output, HasSubstr("Reproduce: scripts/reproduce.sh"));
+#if defined(RACEFUZZ_TSAN)
+  EXPECT_THAT(bug.output, HasSubstr("--variant kref_v1 --preset tsan"));
+#else
+  EXPECT_THAT(bug.output, HasSubstr("--variant kref_v1 --preset asan"));
+#endif
+}
+
+TEST(RacefuzzCliTest, MinimizeRefusesASignatureTheInputDoesNotShow) {
+  const std::string b8 =
+      std::string(RACEFUZZ_SOURCE_DIR) + "/corpora/regressions/B8_unbalanced_put.bin";
+  const std::string out = ::testing::TempDir() + "/min.bin";
+  Outcome other = Racefuzz("minimize " + b8 + " --variant kref_v1 -o " + out +
+                           " --signature asan.heap-use-after-free.nowhere");
+  EXPECT_EQ(other.status, 2) << other.output;
+  EXPECT_THAT(other.output, HasSubstr("not asan.heap-use-after-free.nowhere"));
+  Outcome no_time =
+      Racefuzz("minimize " + b8 + " --variant kref_v1 -o " + out + " --max_seconds 0");
+  EXPECT_EQ(no_time.status, 2) << no_time.output;
+  EXPECT_THAT(no_time.output, HasSubstr("--max_seconds must be more than 0"));
+}
+
+TEST(RacefuzzCliTest, SearchRejectsBoundsItCannotSearch) {
+  const std::string b8 =
+      std::string(RACEFUZZ_SOURCE_DIR) + "/corpora/regressions/B8_unbalanced_put.bin";
+  for (const char* bad : {"--alphabet 0", "--alphabet 300"}) {
+    Outcome out = Racefuzz("search " + b8 + " " + bad);
+    EXPECT_EQ(out.status, 2) << bad << ": " << out.output;
+    EXPECT_THAT(out.output, HasSubstr("--alphabet must be 1 to 256")) << bad;
+  }
+  Outcome negative = Racefuzz("search " + b8 + " --max_schedule_bytes -3");
+  EXPECT_EQ(negative.status, 2) << negative.output;
+  EXPECT_THAT(negative.output, HasSubstr("--max_schedule_bytes must be at least 0"));
+  // 256^4 schedules would take years; the count would also overflow an int.
+  Outcome too_many = Racefuzz("search " + b8 + " --alphabet 256 --max_schedule_bytes 4");
+  EXPECT_EQ(too_many.status, 2) << too_many.output;
+  EXPECT_THAT(too_many.output, HasSubstr("schedules to try"));
+}
+
+// README.md's example of the text form is named after B1: it must show a bug on the posted
+// patch and none on the safe design, as the regression B1 does.
+TEST(RacefuzzCliTest, ReadmeTextFormExampleShowsItsBug) {
+  std::ifstream readme(std::string(RACEFUZZ_SOURCE_DIR) + "/README.md");
+  std::string line, example;
+  bool inside = false;
+  while (std::getline(readme, line)) {
+    if (line.rfind("# B1:", 0) == 0) inside = true;
+    if (inside && line == "```") break;
+    if (inside) example += line + "\n";
+  }
+  ASSERT_THAT(example, HasSubstr("schedule")) << "no B1 example found in README.md";
+  const std::string file = TempFile("readme_b1.txt", example);
+  Outcome posted = Racefuzz("run " + file + " --variant kref_v1");
+  EXPECT_EQ(posted.status, 1) << posted.output;
+  Outcome fixed = Racefuzz("run " + file + " --variant fixed");
+  EXPECT_EQ(fixed.status, 0) << fixed.output;
 }
 
 TEST(ScriptsTest, BadArgumentsFailBeforeAnyWork) {
