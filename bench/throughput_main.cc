@@ -20,10 +20,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "bench/forked_loop.h"
+#include "bench/tool_flags.h"
 #include "fuzz/execute.h"
 #include "fuzz/input_codec.h"
 #include "fuzz/interleaving_feedback.h"
@@ -62,8 +61,7 @@ std::vector<std::vector<uint8_t>> ReadCorpus(const std::string& dir) {
 }
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("racefuzz_throughput --corpus DIR --variant V --mode M --seconds S");
-  absl::ParseCommandLine(argc, argv);
+  ParseToolFlags(argc, argv, "racefuzz_throughput --corpus DIR --variant V --mode M --seconds S");
   const std::string mode = absl::GetFlag(FLAGS_mode);
   if (mode != "fibers" && mode != "real_threads")
     return Fail("--mode must be fibers or real_threads");

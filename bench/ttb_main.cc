@@ -19,11 +19,10 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
-#include "absl/flags/usage.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "bench/forked_loop.h"
+#include "bench/tool_flags.h"
 #include "fuzz/execute.h"
 #include "fuzz/signature.h"
 #include "fuzz/text_form.h"
@@ -60,9 +59,9 @@ std::unique_ptr<Strategy> MakeStrategy(const std::string& name, uint64_t seed, u
 }
 
 int Main(int argc, char** argv) {
-  absl::SetProgramUsageMessage(
-      "racefuzz_ttb --program FILE.txt --strategy S --seed N --signature SIG --max_seconds T");
-  absl::ParseCommandLine(argc, argv);
+  ParseToolFlags(argc, argv,
+                 "racefuzz_ttb --program FILE.txt --strategy S --seed N --signature SIG "
+                 "--max_seconds T");
   const std::string strategy_name = absl::GetFlag(FLAGS_strategy);
   const uint64_t seed = absl::GetFlag(FLAGS_seed);
   if (strategy_name != "real_threads" && MakeStrategy(strategy_name, seed, 0) == nullptr) {
