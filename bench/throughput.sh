@@ -48,7 +48,7 @@ ROWS=$(mktemp)
 trap 'rm -f "$ROWS"' EXIT
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
-declare -A WALL CPU
+declare -A WALL=() CPU=()
 row() {  # name, exec/s, exec/CPU-s, note
   WALL[$1]=$2
   CPU[$1]=$3

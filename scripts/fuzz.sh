@@ -185,7 +185,7 @@ else
   unset ASAN_OPTIONS
 fi
 echo "== sorting crashes by signature"
-declare -A FIRST_FILE FIRST_TIME COUNT
+declare -A FIRST_FILE=() FIRST_TIME=() COUNT=()
 # The oldest 300 crashes are plenty to see every distinct bug of one campaign. Replays run
 # in parallel, each in its own process (a sanitizer report ends the process).
 mkdir -p "$OUT/replays"
