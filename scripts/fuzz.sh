@@ -32,10 +32,18 @@
 # options, where the first report ends the process. --no-skip-seen reports every one.
 # (libFuzzer only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not
 # symbolise, which signatures need.)
+#
+# --out DIR is the campaign's working directory (default out/fuzz/ENGINE-SANITIZER-VARIANT
+# in the repository; a relative DIR is taken from the current directory): the corpus the
+# engine grows (corpus/), the crashes it saves (artifacts/, or afl/ with AFL++), the bug
+# signatures already reported (seen/), the engine's log (fuzz.log) and the replays of the
+# crashes (replays/). It must be new, empty, or the --out of an earlier fuzz.sh run (marked by the
+# file .racefuzz-fuzz-out that fuzz.sh writes there), whose parts above are deleted first;
+# any other directory is refused. The findings go to findings/ in the repository, whatever
+# --out is.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
 
 ENGINE=libfuzzer
 VARIANT=kref_v1
@@ -89,13 +97,28 @@ case "$ENGINE/$SANITIZER" in
   afl/*) die "--engine afl supports only --sanitizer address (preset afl-asan)" ;;
   *) die "unknown --engine '$ENGINE' or --sanitizer '$SANITIZER'" ;;
 esac
+# Relative to the caller's directory, before the cd into the repository.
+[[ -z "$OUT" ]] || OUT=$(realpath -m -- "$OUT")
+cd "$ROOT"
 
 BUILD="$ROOT/build/$PRESET"
 TARGET="${VARIANT}_fuzzer"
 BIN="$BUILD/fuzz/$TARGET"
 RACEFUZZ="$BUILD/fuzz/racefuzz"
+OUT_GIVEN=$OUT
 [[ -n "$OUT" ]] || OUT="$ROOT/out/fuzz/$ENGINE-$SANITIZER-$VARIANT"
 FINDINGS="$ROOT/findings"
+# fuzz.sh deletes only what it made: a given --out must be new, empty or an earlier run's --out,
+# known by the marker. (The default --out is fuzz.sh's own, marked or from before the marker.)
+OUT_MARKER=.racefuzz-fuzz-out
+OUT_PARTS=(corpus artifacts seen replays afl fuzz.log "$OUT_MARKER")
+if [[ -e "$OUT" || -L "$OUT" ]]; then
+  [[ -d "$OUT" ]] || die "--out $OUT exists and is not a directory"
+  if [[ -n "$OUT_GIVEN" && ! -f "$OUT/$OUT_MARKER" && -n "$(ls -A -- "$OUT" 2>/dev/null || echo unreadable)" ]]; then
+    die "--out $OUT is not empty and is not an earlier fuzz.sh --out (no $OUT_MARKER in it);" \
+      "give a new or empty directory"
+  fi
+fi
 
 # --- Build -----------------------------------------------------------------------------
 echo "== building $TARGET and racefuzz (preset $PRESET)"
@@ -108,8 +131,11 @@ cmake --build "$BUILD" --target "$TARGET" racefuzz -- -j"$(nproc)" | grep -E '^(
 
 # --- Corpus ----------------------------------------------------------------------------
 "$ROOT/scripts/encode-seeds.sh" --racefuzz "$RACEFUZZ" >/dev/null
-rm -rf "$OUT"
+for part in "${OUT_PARTS[@]}"; do rm -rf "${OUT:?}/$part"; done
+rm -f "$OUT"/afl-worker*.log
 mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
+echo "scripts/fuzz.sh made this directory (--out); a rerun deletes its corpus/, artifacts/, seen/, replays/, afl/ and logs." \
+  >"$OUT/$OUT_MARKER"
 cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
