@@ -9,8 +9,10 @@
 #   -o          where to write the minimised bytes (default FILE.min); the text form is
 #               printed and written to OUT.txt
 #   --seconds   time limit (default 60)
-#   --preset    build whose racefuzz runs the candidates (default asan, built if needed);
-#               use the preset of the sanitizer that found the bug
+#   --preset    build whose racefuzz runs the candidates, configured and built if needed
+#               (an unknown preset is an error); use the preset of the sanitizer that found
+#               the bug. Default: the first one built of asan, libfuzzer-asan, dev, tsan,
+#               libfuzzer-tsan, release, else asan, built (scripts/find-racefuzz.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +25,7 @@ FILE=""
 VARIANT=kref_v1
 OUT=""
 SECONDS_LIMIT=60
-PRESET=asan
+PRESET=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --variant) [[ $# -ge 2 && -n "$2" ]] || die "--variant needs a value"; VARIANT=$2; shift 2 ;;
@@ -39,7 +41,7 @@ done
 [[ -f "$FILE" ]] || die "no such file: $FILE"
 [[ -n "$OUT" ]] || OUT="${FILE%.txt}.min"
 
-RACEFUZZ=$(RACEFUZZ_PRESET=$PRESET "$ROOT/scripts/find-racefuzz.sh")
+RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"})
 "$RACEFUZZ" minimize "$FILE" --variant "$VARIANT" --max_seconds "$SECONDS_LIMIT" -o "$OUT" \
   | tee "$OUT.txt"
 echo "wrote $OUT and $OUT.txt; replay with scripts/reproduce.sh $OUT --variant all" >&2

@@ -7,8 +7,12 @@
 #   fixed      clean
 #
 # Usage: scripts/reproduce.sh FILE [--variant V|all] [--preset asan|dev|tsan|...]
-#   The racefuzz command line of the preset (default asan) is built if needed.
-# Exit status: 0 clean everywhere, 1 a bug on some variant, 2 a usage error.
+#   --preset    the build whose racefuzz command line runs it, configured and built if
+#               needed (an unknown preset is an error); default: the first one built of
+#               asan, libfuzzer-asan, dev, tsan, libfuzzer-tsan, release, else asan, built
+#               (scripts/find-racefuzz.sh)
+# Exit status: 0 clean everywhere, 1 a bug on some variant, 2 a usage error (or no racefuzz
+# could be built).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,7 +23,7 @@ die() {
 
 FILE=""
 VARIANT=all
-PRESET=asan
+PRESET=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --variant) [[ $# -ge 2 && -n "$2" ]] || die "--variant needs a value"; VARIANT=$2; shift 2 ;;
@@ -32,5 +36,5 @@ done
 [[ -n "$FILE" ]] || die "missing FILE (see --help)"
 [[ -f "$FILE" ]] || die "no such file: $FILE"
 
-RACEFUZZ=$(RACEFUZZ_PRESET=$PRESET "$ROOT/scripts/find-racefuzz.sh")
+RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"}) || exit 2  # it said why
 exec "$RACEFUZZ" run "$FILE" --variant "$VARIANT"
