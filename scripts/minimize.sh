@@ -38,7 +38,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$FILE" ]] || die "missing FILE (see --help)"
-[[ -f "$FILE" ]] || die "no such file: $FILE"
+[[ ! -d "$FILE" ]] || die "$FILE is a directory; give one input file"
+[[ -e "$FILE" ]] || die "no such file: $FILE"
+[[ -f "$FILE" ]] || die "not a regular file: $FILE"
 [[ -n "$OUT" ]] || OUT="${FILE%.txt}.min"
 
 RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"})

@@ -34,7 +34,9 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$FILE" ]] || die "missing FILE (see --help)"
-[[ -f "$FILE" ]] || die "no such file: $FILE"
+[[ ! -d "$FILE" ]] || die "$FILE is a directory; give one input file"
+[[ -e "$FILE" ]] || die "no such file: $FILE"
+[[ -f "$FILE" ]] || die "not a regular file: $FILE"
 
 RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"}) || exit 2  # it said why
 exec "$RACEFUZZ" run "$FILE" --variant "$VARIANT"

@@ -108,7 +108,10 @@ expect 2 "unknown --engine" -- scripts/fuzz.sh --engine nope
 expect 2 "unknown --engine" -- scripts/fuzz.sh --sanitizer nope
 expect 2 "missing FILE" -- scripts/reproduce.sh
 expect 2 "no such file" -- scripts/reproduce.sh "$TMP/missing.bin"
-expect 2 "no such file" -- scripts/reproduce.sh "$TMP/empty_dir"
+expect 2 "is a directory" -- scripts/reproduce.sh "$TMP/empty_dir"
+expect 2 "not a regular file" -- scripts/reproduce.sh /dev/null
+expect 2 "no such file" -- scripts/minimize.sh "$TMP/missing.bin"
+expect 2 "is a directory" -- scripts/minimize.sh "$TMP/empty_dir"
 expect 2 "unknown option" -- scripts/reproduce.sh --bogus
 expect 2 "one FILE only" -- scripts/reproduce.sh corpora/seeds/find_put.bin corpora/seeds/dup_close.bin
 expect 2 "needs a value" -- scripts/reproduce.sh corpora/seeds/find_put.bin --variant
