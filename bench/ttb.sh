@@ -4,6 +4,7 @@
 #   scripts/bench.sh ttb --full    5 trials, 60 s per campaign, 30 s per search
 # Other arguments go to bench/ttb.py (e.g. --trials N, --strategies random,pct2).
 set -euo pipefail
+CALLER=$PWD  # bench/ttb.py runs here: its --out and --replot paths are the caller's
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
@@ -32,4 +33,5 @@ if command -v afl-clang-fast++ >/dev/null; then
 fi
 
 echo "== time to bug, mode $mode (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-exec python3 bench/ttb.py --mode "$mode" --builds build/bench- "${args[@]}"
+cd "$CALLER"
+exec python3 "$ROOT/bench/ttb.py" --mode "$mode" --builds "$ROOT/build/bench-" "${args[@]}"

@@ -14,12 +14,15 @@
 #   scripts/bench.sh ttb [--quick|--full] [bench/ttb.py flags]
 #                                         time to each known bug per strategy, survival plot
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+# From the caller's directory, so that paths in their arguments stay the caller's.
 case "${1:-}" in
-  throughput) shift; exec bash bench/throughput.sh "$@" ;;
-  ttb) shift; exec bash bench/ttb.sh "$@" ;;
+  throughput) shift; exec bash "$ROOT/bench/throughput.sh" "$@" ;;
+  ttb) shift; exec bash "$ROOT/bench/ttb.sh" "$@" ;;
 esac
+CALLER=$PWD  # harness_bench runs here: paths in its flags (--benchmark_out=...) are the caller's
+cd "$ROOT"
 
 repetitions=5
 extra=()
@@ -46,7 +49,8 @@ mkdir -p bench/results
 out="bench/results/harness-$(date -u +%Y-%m-%d-%H%M).md"  # one file per run
 output=$(mktemp)
 trap 'rm -f "$output"' EXIT
-"$build/bench/harness_bench" "${flags[@]}" "${extra[@]}" 2>&1 | tee "$output"
+bench_binary=$PWD/$build/bench/harness_bench
+(cd "$CALLER" && "$bench_binary" "${flags[@]}" "${extra[@]}") 2>&1 | tee "$output"
 
 {
   echo "# harness_bench, $(date -u '+%Y-%m-%d %H:%M UTC')"

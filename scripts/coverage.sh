@@ -8,6 +8,7 @@
 #              are skipped (the text forms and expectations beside the .bin files).
 #   --variants the fuzz targets replayed (default "kref_v1 fixed"); their coverage is merged
 #   --html     where the HTML report goes (default build/coverage/html)
+#   Relative CORPUS and --html paths are taken from the current directory.
 #
 # It builds the `coverage` preset into build/ossfuzz-coverage (standalone replay driver,
 # -fprofile-instr-generate -fcoverage-mapping on heaps/ and fuzz/'s interleaving dispatch),
@@ -23,7 +24,6 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
 BUILD=$ROOT/build/ossfuzz-coverage
 VARIANTS_ALL="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
 
@@ -42,9 +42,12 @@ while [[ $# -gt 0 ]]; do
     --html) [[ $# -ge 2 && -n "$2" ]] || die "--html needs a value"; html=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
-    *) [[ -e "$1" ]] || die "no such file or directory: $1"; corpus+=("$1"); shift ;;
+    *) [[ -e "$1" ]] || die "no such file or directory: $1"; corpus+=("$(realpath -m -- "$1")"); shift ;;
   esac
 done
+# Paths given are the caller's (made absolute above and here); the defaults are the repository's.
+html=$(realpath -m -- "$html")
+cd "$ROOT" || exit 2
 for v in $variants; do
   [[ " $VARIANTS_ALL " == *" $v "* ]] || die "unknown variant '$v' (one of: $VARIANTS_ALL)"
 done
