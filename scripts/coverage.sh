@@ -7,7 +7,10 @@
 #              present, corpora/regressions). In directories, *.txt, *.expect and *.md files
 #              are skipped (the text forms and expectations beside the .bin files).
 #   --variants the fuzz targets replayed (default "kref_v1 fixed"); their coverage is merged
-#   --html     where the HTML report goes (default build/coverage/html)
+#   --html     where the HTML report goes (default build/coverage/html); the merged profile
+#              goes beside it, to DIR/../racefuzz.profdata. DIR must be new, empty or an
+#              earlier coverage.sh report (marked by the file .racefuzz-coverage-html written
+#              there): it is deleted and written again, and any other directory is refused.
 #   Relative CORPUS and --html paths are taken from the current directory.
 #
 # It builds the `coverage` preset into build/ossfuzz-coverage (standalone replay driver,
@@ -34,7 +37,7 @@ die() {
 }
 
 variants="kref_v1 fixed"
-html=$ROOT/build/coverage/html
+html=""
 corpus=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -46,8 +49,20 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 # Paths given are the caller's (made absolute above and here); the defaults are the repository's.
+html_given=$html
+[[ -n "$html" ]] || html=$ROOT/build/coverage/html
 html=$(realpath -m -- "$html")
 cd "$ROOT" || exit 2
+# The report directory is deleted before it is written: only one this script made (marked), or
+# the default, which is its own.
+html_marker=.racefuzz-coverage-html
+if [[ -e "$html" || -L "$html" ]]; then
+  [[ -d "$html" ]] || die "--html $html exists and is not a directory"
+  if [[ -n "$html_given" && ! -f "$html/$html_marker" &&
+    -n "$(ls -A -- "$html" 2>/dev/null || echo unreadable)" ]]; then
+    die "--html $html is not empty and is not an earlier coverage.sh report (no $html_marker in it); give a new or empty directory"
+  fi
+fi
 for v in $variants; do
   [[ " $VARIANTS_ALL " == *" $v "* ]] || die "unknown variant '$v' (one of: $VARIANTS_ALL)"
 done
@@ -148,6 +163,8 @@ done
 paths=(-compilation-dir="$ROOT" "$ROOT/heaps")
 rm -rf "$html"
 mkdir -p "$html"
+echo "scripts/coverage.sh wrote this report (--html); it deletes and rewrites it on a rerun." \
+  >"$html/$html_marker"
 llvm-cov-14 show "${objects[@]}" -instr-profile="$work/racefuzz.profdata" -format=html \
   -output-dir="$html" -show-branches=count -show-line-counts-or-regions "${paths[@]}" ||
   { echo "coverage.sh: error: llvm-cov-14 show failed" >&2; exit 1; }
