@@ -334,14 +334,34 @@ def main():
     parser.add_argument("--replot", metavar="CSV",
                         help="only rebuild the table and plot from a CSV written earlier")
     parser.add_argument("--out", default=os.path.join(ROOT, "bench", "results"))
+    # bench/ttb.sh: check the arguments and print the presets to build, then exit.
+    parser.add_argument("--check-args", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     mode = dict(MODES[args.mode])
+    if args.trials is not None and args.trials < 1:
+        parser.error("--trials must be a positive number")
+    if args.jobs < 1:
+        parser.error("--jobs must be a positive number")
     if args.trials:
         mode["trials"] = mode["fuzz_trials"] = args.trials
     strategies = [s for s in args.strategies.split(",") if s]
     unknown = [s for s in strategies if s not in STRATEGY_NAMES]
     if unknown:
         parser.error(f"unknown strategies: {', '.join(unknown)}")
+    if not strategies:
+        parser.error("--strategies is empty")
+    if args.replot and not os.path.isfile(args.replot):
+        parser.error(f"--replot: no such file: {args.replot}")
+    if args.check_args:
+        presets = []
+        if not args.replot:
+            presets.append("asan")  # the replay target and racefuzz, or racefuzz_ttb
+            if any(s.startswith("libfuzzer") for s in strategies):
+                presets.append("libfuzzer-asan")
+            if any(s.startswith("afl") for s in strategies):
+                presets.append("afl-asan")
+        print(" ".join(presets))
+        return 0
     builds = Builds(args.builds if os.path.isabs(args.builds) else os.path.join(ROOT, args.builds))
     cap_of = lambda s: mode["fuzz_cap"] if s in FUZZERS else mode["search_cap"]
     missing = builds.missing(strategies) if not args.replot else []
