@@ -21,14 +21,22 @@ ROOT=$PWD
 SECONDS_PER_ROW=5
 RUNS=2000
 BUILD_PREFIX=build/bench-
+die() {
+  echo "throughput.sh: error: $*" >&2
+  exit 2
+}
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --seconds) SECONDS_PER_ROW=$2; shift 2 ;;
-    --runs) RUNS=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "throughput.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    --seconds) [[ $# -ge 2 ]] || die "--seconds needs a value"; SECONDS_PER_ROW=$2; shift 2 ;;
+    --runs) [[ $# -ge 2 ]] || die "--runs needs a value"; RUNS=$2; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
+# Checked before the builds (five presets) start.
+[[ "$SECONDS_PER_ROW" =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v s="$SECONDS_PER_ROW" 'BEGIN { exit !(s > 0) }' \
+  || die "--seconds must be a positive number of seconds"
+[[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -gt 0 ]] || die "--runs must be a positive number"
 
 # --- Build (own build directories; benchmarks on in the sanitizer presets) --------------
 build() {  # preset, targets...
