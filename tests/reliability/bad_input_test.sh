@@ -27,6 +27,9 @@ printf '\xff\xfe\x00binary garbage\x01' >"$TMP/binary.txt"
 # A report saved with a .txt name: text, but not an input (the wrong kind of file).
 printf '==racefuzz== BUG [refcount]: refcount_t: underflow\nRace diagram ...\n' >"$TMP/report.txt"
 mkdir "$TMP/empty_dir"
+# A directory of the user's: scripts must refuse to use it as an output directory they delete.
+mkdir "$TMP/user_dir"
+echo keep >"$TMP/user_dir/keep"
 # Any byte string is a valid input of a fuzz target: these must run, not be rejected.
 printf '\x03\x3f\xff\xff\xff\xff\x80\x81\x82\x83\x00\x01' >"$TMP/garbage.bin"
 
@@ -106,6 +109,9 @@ expect 2 "needs a value" -- scripts/fuzz.sh --time
 expect 2 "unknown target" -- scripts/fuzz.sh --target nope
 expect 2 "unknown --engine" -- scripts/fuzz.sh --engine nope
 expect 2 "unknown --engine" -- scripts/fuzz.sh --sanitizer nope
+expect 2 "is not empty and is not an earlier fuzz.sh --out" -- scripts/fuzz.sh --out "$TMP/user_dir"
+expect 2 "is not empty and is not an earlier fuzz.sh --out" -- scripts/fuzz.sh --out .
+expect 2 "exists and is not a directory" -- scripts/fuzz.sh --out "$TMP/empty.bin"
 expect 2 "missing FILE" -- scripts/reproduce.sh
 expect 2 "no such file" -- scripts/reproduce.sh "$TMP/missing.bin"
 expect 2 "is a directory" -- scripts/reproduce.sh "$TMP/empty_dir"
@@ -118,8 +124,24 @@ expect 2 "needs a value" -- scripts/reproduce.sh corpora/seeds/find_put.bin --va
 expect 2 "unknown option" -- scripts/encode-seeds.sh --bogus
 expect 2 "no such directory" -- scripts/encode-seeds.sh "$TMP/missing_dir"
 expect 2 "not found" -- scripts/find-racefuzz.sh --racefuzz "$TMP/missing"
+expect 0 "Usage" -- scripts/find-racefuzz.sh --help
+expect 2 "unknown argument" -- scripts/find-racefuzz.sh --bogus
+expect 2 "unknown preset 'nonsense'" -- scripts/find-racefuzz.sh --preset nonsense
+expect 2 "unknown preset 'nonsense'" -- env RACEFUZZ_PRESET=nonsense scripts/find-racefuzz.sh
+expect 2 "unknown preset 'nonsense'" -- scripts/reproduce.sh corpora/seeds/find_put.bin --preset nonsense
+expect 2 "unknown preset 'nonsense'" -- scripts/minimize.sh corpora/seeds/find_put.bin --preset nonsense -o "$TMP/o"
+expect 2 "no such file" -- scripts/coverage.sh "$TMP/missing.bin"
+expect 2 "is not empty and is not an earlier coverage.sh report" -- scripts/coverage.sh --html "$TMP/user_dir"
 expect 2 "unknown argument" -- scripts/test.sh --bogus
 expect 2 "unknown argument" -- scripts/bench.sh --bogus
+expect 0 "3 campaigns per fuzzing strategy, 60 s" -- scripts/bench.sh ttb --help
+expect 2 "unrecognized arguments: --bogus" -- scripts/bench.sh ttb --bogus
+expect 2 "unknown strategies" -- scripts/bench.sh ttb --strategies nope
+expect 2 "--trials must be" -- scripts/bench.sh ttb --full --trials 0
+expect 2 "--replot: no such file" -- scripts/bench.sh ttb --replot "$TMP/missing.csv"
+expect 2 "unknown argument" -- scripts/bench.sh throughput --bogus
+expect 2 "--seconds must be" -- scripts/bench.sh throughput --seconds abc
+expect 2 "--runs must be" -- scripts/bench.sh throughput --runs 0
 expect 2 "unknown argument" -- scripts/setup.sh --bogus
 expect 2 "unknown argument" -- scripts/check-determinism.sh --bogus
 expect 2 "--repeat must be" -- scripts/check-determinism.sh --repeat 0
@@ -137,6 +159,14 @@ expect 2 "unknown sanitizer" -- scripts/soak.sh --sanitizers memory
 expect 2 "unknown argument" -- scripts/rss-check.sh --bogus
 expect 2 "--runs must be" -- scripts/rss-check.sh --runs 0
 expect 2 "missing" -- scripts/rss-check.sh --build "$TMP/missing_dir" --asan-build none
+
+# The refusals above left the user's directory as it was.
+if [[ -f "$TMP/user_dir/keep" ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL: a script deleted a directory of the user's ($TMP/user_dir/keep is gone)"
+fi
 
 echo "bad_input_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
