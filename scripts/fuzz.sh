@@ -287,5 +287,6 @@ for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
 done
 echo
 echo "findings/<signature>/ has report.txt (report, race diagram, program) and the minimised"
-echo "reproducer (+ .txt); compare the variants with"
-echo "  scripts/reproduce.sh findings/<signature>/reproducer --variant all"
+echo "reproducer (+ .txt); compare the variants with this campaign's build ($SANITIZER; another"
+echo "sanitizer's build may show another bug, or none):"
+echo "  scripts/reproduce.sh findings/<signature>/reproducer --variant all --preset $PRESET"
