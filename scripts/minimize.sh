@@ -46,4 +46,4 @@ done
 RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"})
 "$RACEFUZZ" minimize "$FILE" --variant "$VARIANT" --max_seconds "$SECONDS_LIMIT" -o "$OUT" \
   | tee "$OUT.txt"
-echo "wrote $OUT and $OUT.txt; replay with scripts/reproduce.sh $OUT --variant all" >&2
+echo "wrote $OUT and $OUT.txt; replay with scripts/reproduce.sh $OUT --variant all${PRESET:+ --preset $PRESET}" >&2
