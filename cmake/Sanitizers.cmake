@@ -48,7 +48,7 @@ elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "afl")
   # passed through the compiler launcher so that every build of the preset honours it.
   set(RACEFUZZ_FUZZ_COMPILE "")
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
-      AFL_LLVM_DENYLIST=${CMAKE_SOURCE_DIR}/fuzz/afl_denylist.txt AFL_QUIET=1)
+      AFL_LLVM_DENYLIST=${PROJECT_SOURCE_DIR}/fuzz/afl_denylist.txt AFL_QUIET=1)
 elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "oss-fuzz")
   # OSS-Fuzz's $COVERAGE_FLAGS, which build.sh takes out of $CXXFLAGS so that they reach
   # code under test only (AFL++ builds: build.sh exports AFL_LLVM_DENYLIST instead).
@@ -75,13 +75,20 @@ endif()
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
 add_link_options(${RACEFUZZ_SAN_LINK})
 
+# The flags live in global properties, not only in this directory's variables: a function
+# sees its caller's variables, and a project that includes racefuzz with add_subdirectory()
+# calls racefuzz_sut_flags() from its own directory, where these variables do not exist.
+set_property(GLOBAL PROPERTY RACEFUZZ_SUT_COMPILE_OPTIONS
+             ${RACEFUZZ_SAN_COMPILE} ${RACEFUZZ_FUZZ_COMPILE} ${RACEFUZZ_COV_COMPILE})
+set_property(GLOBAL PROPERTY RACEFUZZ_FRAMEWORK_COMPILE_OPTIONS ${RACEFUZZ_SAN_COMPILE})
+
 function(racefuzz_sut_flags target)
-  target_compile_options(${target} PRIVATE ${RACEFUZZ_SAN_COMPILE} ${RACEFUZZ_FUZZ_COMPILE}
-                                           ${RACEFUZZ_COV_COMPILE})
+  get_property(opts GLOBAL PROPERTY RACEFUZZ_SUT_COMPILE_OPTIONS)
+  target_compile_options(${target} PRIVATE ${opts})
 endfunction()
 
 function(racefuzz_framework_flags target)
-  set(opts ${RACEFUZZ_SAN_COMPILE})
+  get_property(opts GLOBAL PROPERTY RACEFUZZ_FRAMEWORK_COMPILE_OPTIONS)
   if(RACEFUZZ_SANITIZER STREQUAL "thread")
     # Keep TSan's interceptors and fiber API, drop instrumentation of our own bookkeeping.
     list(APPEND opts -fno-sanitize=thread)
@@ -91,11 +98,16 @@ function(racefuzz_framework_flags target)
 endfunction()
 
 # The whole program knows which sanitizer is on, including the harness whose own code is
-# not TSan-instrumented (so __has_feature cannot tell it).
+# not TSan-instrumented (so __has_feature cannot tell it). harness/CMakeLists.txt also gives
+# these defines and RACEFUZZ_SAN_LINK to everything that links racefuzz_harness, so that a
+# project including racefuzz with add_subdirectory() sees the same FiberContext layout and
+# sanitizer hooks as the harness, and links the sanitizer runtime.
+set(RACEFUZZ_SAN_DEFINES "")
 if(RACEFUZZ_SANITIZER STREQUAL "address")
-  add_compile_definitions(RACEFUZZ_ASAN=1 RACEFUZZ_UBSAN=1)
+  set(RACEFUZZ_SAN_DEFINES RACEFUZZ_ASAN=1 RACEFUZZ_UBSAN=1)
 elseif(RACEFUZZ_SANITIZER STREQUAL "thread")
-  add_compile_definitions(RACEFUZZ_TSAN=1)
+  set(RACEFUZZ_SAN_DEFINES RACEFUZZ_TSAN=1)
 elseif(RACEFUZZ_SANITIZER STREQUAL "undefined")
-  add_compile_definitions(RACEFUZZ_UBSAN=1)
+  set(RACEFUZZ_SAN_DEFINES RACEFUZZ_UBSAN=1)
 endif()
+add_compile_definitions(${RACEFUZZ_SAN_DEFINES})

@@ -8,7 +8,7 @@
 #   scripts/test.sh --no-fuzz-checks the presets only
 #   scripts/test.sh --no-setup       skip scripts/setup.sh
 #
-# The fuzzing checks (about 10 minutes), each one test in the totals:
+# The fuzzing checks (about 12 minutes), each one test in the totals:
 #   oss-fuzz-check   scripts/oss-fuzz-check.sh: OSS-Fuzz's build_fuzzers + check_build for
 #                    libfuzzer+address, libfuzzer+undefined and afl+address
 #   selftest-asan/-tsan  scripts/selftest-fuzz.sh --time 30: the harness fuzzed against a
@@ -21,6 +21,9 @@
 #                    target: a TSan campaign saves a race's input and goes on, no hang
 #   determinism      scripts/check-determinism.sh over the dev, asan and tsan builds: every
 #                    corpus and regression input gives the same trace in every build
+#   consumer         tests/consumer/run.sh without a sanitizer, with ASan and with TSan: a
+#                    project of a user's own that includes racefuzz with add_subdirectory()
+#                    and checks its code with Explore (README's GoogleTest section)
 #
 # Everything runs even when an earlier part fails; the exit status is non-zero if any
 # configure, build, test or check failed. The last lines are one summary per preset and
@@ -125,6 +128,15 @@ skip_seen_check() {
   bash tests/fuzz/skip_seen_test.sh "$build/fuzz/kref_v1_fuzzer"
 }
 
+# Explore from outside racefuzz's build, in each sanitizer a user would configure.
+consumer_check() {
+  local sanitizer
+  for sanitizer in none address thread; do
+    echo "--- consumer project, RACEFUZZ_SANITIZER=$sanitizer"
+    bash tests/consumer/run.sh --sanitizer "$sanitizer" || return 1
+  done
+}
+
 # A TSan campaign ends a process at each race itself (fuzz/death_exit.h).
 tsan_death_exit_check() {
   local build=build/libfuzzer-tsan
@@ -145,6 +157,7 @@ if [[ $fuzz_checks -eq 1 ]]; then
     [[ -x build/$preset/fuzz/fixed_fuzzer ]] && determinism_builds+=(--build "build/$preset")
   done
   run_check determinism bash scripts/check-determinism.sh "${determinism_builds[@]}" --repeat 2
+  run_check consumer consumer_check
 fi
 
 echo
