@@ -99,6 +99,9 @@ case "$ENGINE/$SANITIZER" in
 esac
 # Relative to the caller's directory, before the cd into the repository.
 [[ -z "$OUT" ]] || OUT=$(realpath -m -- "$OUT")
+# How the closing hint names the repository's files: relative from its root, else absolute.
+SHOWN_ROOT=""
+[[ "$PWD" == "$ROOT" ]] || SHOWN_ROOT="$ROOT/"
 cd "$ROOT"
 
 BUILD="$ROOT/build/$PRESET"
@@ -286,7 +289,7 @@ for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
     "$ops" "$sched" "$sig"
 done
 echo
-echo "findings/<signature>/ has report.txt (report, race diagram, program) and the minimised"
-echo "reproducer (+ .txt); compare the variants with this campaign's build ($SANITIZER; another"
-echo "sanitizer's build may show another bug, or none):"
-echo "  scripts/reproduce.sh findings/<signature>/reproducer --variant all --preset $PRESET"
+echo "${SHOWN_ROOT}findings/<signature>/ has report.txt (report, race diagram, program) and the"
+echo "minimised reproducer (+ .txt); compare the variants with this campaign's build ($SANITIZER;"
+echo "another sanitizer's build may show another bug, or none):"
+echo "  ${SHOWN_ROOT}scripts/reproduce.sh ${SHOWN_ROOT}findings/<signature>/reproducer --variant all --preset $PRESET"

@@ -46,4 +46,6 @@ done
 RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"})
 "$RACEFUZZ" minimize "$FILE" --variant "$VARIANT" --max_seconds "$SECONDS_LIMIT" -o "$OUT" \
   | tee "$OUT.txt"
-echo "wrote $OUT and $OUT.txt; replay with scripts/reproduce.sh $OUT --variant all${PRESET:+ --preset $PRESET}" >&2
+reproduce=scripts/reproduce.sh  # as the caller can run it: relative from the root only
+[[ "$PWD" == "$ROOT" ]] || reproduce="$ROOT/scripts/reproduce.sh"
+echo "wrote $OUT and $OUT.txt; replay with $reproduce $OUT --variant all${PRESET:+ --preset $PRESET}" >&2

@@ -168,5 +168,16 @@ else
   echo "FAIL: a script deleted a directory of the user's ($TMP/user_dir/keep is gone)"
 fi
 
+# Run from another directory, minimize.sh's closing hint must be a command that works there.
+hint=$(cd "$TMP" && RACEFUZZ_PRESET=$(basename "$BUILD") timeout -s KILL 120 \
+  bash "$ROOT/scripts/minimize.sh" "$ROOT/corpora/regressions/B1_ioctl_after_removal.bin" -o hint.min 2>&1 | tail -n 1)
+if [[ "$hint" == *"replay with $ROOT/scripts/reproduce.sh hint.min"* && -f "$TMP/hint.min" ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL: minimize.sh run from elsewhere: hint '$hint' does not name reproduce.sh by a path"
+  echo "      that works there, or hint.min was not written in the caller's directory"
+fi
+
 echo "bad_input_test: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
