@@ -61,26 +61,30 @@ elseif(RACEFUZZ_FUZZ_ENGINE STREQUAL "oss-fuzz")
 endif()
 
 set(RACEFUZZ_COV_COMPILE "")
+set(RACEFUZZ_COV_LINK "")
 if(RACEFUZZ_COVERAGE)
   # runtime-counter-relocation lets LLVM_PROFILE_FILE=...%c... keep the counters in the
   # mapped .profraw as they change (continuous mode), so an input whose bug report aborts
   # the process still counts (scripts/coverage.sh); profiles are otherwise written at exit.
   set(RACEFUZZ_COV_COMPILE -fprofile-instr-generate -fcoverage-mapping
       "SHELL:-mllvm -runtime-counter-relocation")
-  add_link_options(-fprofile-instr-generate)
+  set(RACEFUZZ_COV_LINK -fprofile-instr-generate)
 endif()
+# Every link of the program: the coverage and sanitizer runtimes. harness/CMakeLists.txt
+# passes the same on to projects that link racefuzz_harness from outside.
+set(RACEFUZZ_LINK ${RACEFUZZ_COV_LINK} ${RACEFUZZ_SAN_LINK})
 
 # Source paths stay absolute, so sanitizer stack traces point at real files. Traces and
 # report signatures never depend on them: racefuzz records only a file's basename.
 add_compile_options(-Wall -Wextra -Wno-unused-parameter)
-add_link_options(${RACEFUZZ_SAN_LINK})
+add_link_options(${RACEFUZZ_LINK})
 
 # The flags live in global properties, not only in this directory's variables: a function
 # sees its caller's variables, and a project that includes racefuzz with add_subdirectory()
 # calls racefuzz_sut_flags() from its own directory, where these variables do not exist.
+# (racefuzz_framework_flags() is for racefuzz's own targets and reads the variable.)
 set_property(GLOBAL PROPERTY RACEFUZZ_SUT_COMPILE_OPTIONS
              ${RACEFUZZ_SAN_COMPILE} ${RACEFUZZ_FUZZ_COMPILE} ${RACEFUZZ_COV_COMPILE})
-set_property(GLOBAL PROPERTY RACEFUZZ_FRAMEWORK_COMPILE_OPTIONS ${RACEFUZZ_SAN_COMPILE})
 
 function(racefuzz_sut_flags target)
   get_property(opts GLOBAL PROPERTY RACEFUZZ_SUT_COMPILE_OPTIONS)
@@ -88,7 +92,7 @@ function(racefuzz_sut_flags target)
 endfunction()
 
 function(racefuzz_framework_flags target)
-  get_property(opts GLOBAL PROPERTY RACEFUZZ_FRAMEWORK_COMPILE_OPTIONS)
+  set(opts ${RACEFUZZ_SAN_COMPILE})
   if(RACEFUZZ_SANITIZER STREQUAL "thread")
     # Keep TSan's interceptors and fiber API, drop instrumentation of our own bookkeeping.
     list(APPEND opts -fno-sanitize=thread)
@@ -99,7 +103,7 @@ endfunction()
 
 # The whole program knows which sanitizer is on, including the harness whose own code is
 # not TSan-instrumented (so __has_feature cannot tell it). harness/CMakeLists.txt also gives
-# these defines and RACEFUZZ_SAN_LINK to everything that links racefuzz_harness, so that a
+# these defines and RACEFUZZ_LINK to everything that links racefuzz_harness, so that a
 # project including racefuzz with add_subdirectory() sees the same FiberContext layout and
 # sanitizer hooks as the harness, and links the sanitizer runtime.
 set(RACEFUZZ_SAN_DEFINES "")

@@ -31,44 +31,39 @@ using ::testing::HasSubstr;
 
 class Queue {
  public:
-  explicit Queue(bool pop_checks_under_the_same_lock)
-      : same_lock_(pop_checks_under_the_same_lock) {}
+  explicit Queue(bool check_then_pop) : check_then_pop_(check_then_pop) {}
 
   void Push(int v) {
     racefuzz::MutexLock lock(mutex_);
     items_.push_back(v);
   }
 
-  // Returns false when the queue is empty. The buggy version releases the lock between the
-  // check and the pop, so two poppers of one item can both see it.
+  // Returns false when the queue is empty. With check_then_pop (the bug) it checks under the
+  // lock, drops it, and takes it again to pop: two poppers of one item can both see it.
   bool Pop(int* out) {
-    if (!same_lock_) {
-      {
-        racefuzz::MutexLock lock(mutex_);
-        if (items_.empty()) return false;
-      }
+    if (check_then_pop_) {
       racefuzz::MutexLock lock(mutex_);
-      RACEFUZZ_CHECK(!items_.empty(), "Pop found the queue it had checked emptied");
-      *out = items_.front();
-      items_.pop_front();
-      return true;
+      if (items_.empty()) return false;
     }
     racefuzz::MutexLock lock(mutex_);
-    if (items_.empty()) return false;
+    if (items_.empty()) {
+      RACEFUZZ_CHECK(!check_then_pop_, "Pop found the queue it had checked emptied");
+      return false;
+    }
     *out = items_.front();
     items_.pop_front();
     return true;
   }
 
  private:
-  const bool same_lock_;
+  const bool check_then_pop_;
   racefuzz::Mutex mutex_{"queue_lock"};
   std::deque<int> items_;
 };
 
 // Two logical threads pop the queue's one item.
 void TwoPoppers(bool fixed) {
-  Queue q(fixed);
+  Queue q(/*check_then_pop=*/!fixed);
   q.Push(1);
   int a = 0;
   int b = 0;
