@@ -105,10 +105,10 @@ TEST(ConsumerQueue, PopUnderOneLockIsClean) {
 }
 
 // A counter both logical threads increment, with or without the queue's kind of mutex.
-void SharedCounter(bool locked) {
+racefuzz::ExploreResult SharedCounter(bool locked) {
   racefuzz::ExploreOptions options;
   options.executions = 20;
-  racefuzz::Explore(options, [locked] {
+  return racefuzz::Explore(options, [locked] {
     racefuzz::Mutex mutex("counter_lock");
     auto counter = std::make_unique<int>(0);
     auto increment = [&] {
@@ -125,7 +125,9 @@ void SharedCounter(bool locked) {
 
 TEST(ConsumerSanitizers, MutexProtectedCounterIsClean) {
   // Under TSan a report would stop the process (halt_on_error) and fail this test.
-  SharedCounter(true);
+  const racefuzz::ExploreResult result = SharedCounter(true);
+  EXPECT_FALSE(result.failed()) << result.report;
+  EXPECT_EQ(result.executions_run, 20u);
 }
 
 TEST(ConsumerSanitizers, UnsynchronisedCounterIsADataRace) {
