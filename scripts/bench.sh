@@ -13,6 +13,9 @@
 #                                         against the real-thread stress baseline
 #   scripts/bench.sh ttb [--quick|--full] [bench/ttb.py flags]
 #                                         time to each known bug per strategy, survival plot
+#   scripts/bench.sh ablation [flags] PATCH[+PATCH]...
+#                                         the switch benchmarks of HEAD built unchanged and
+#                                         with parts removed (bench/ablations/), in turn
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -20,6 +23,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "${1:-}" in
   throughput) shift; exec bash "$ROOT/bench/throughput.sh" "$@" ;;
   ttb) shift; exec bash "$ROOT/bench/ttb.sh" "$@" ;;
+  ablation) shift; exec bash "$ROOT/bench/ablation.sh" "$@" ;;
 esac
 CALLER=$PWD  # harness_bench runs here: paths in its flags (--benchmark_out=...) are the caller's
 cd "$ROOT"
