@@ -96,36 +96,36 @@ for ((round = 1; round <= rounds; round++)); do
       --benchmark_report_aggregates_only=true --benchmark_out="$work/r$round-v$i.json" \
       --benchmark_out_format=json >/dev/null 2>"$work/stderr" ||
       { cat "$work/stderr" >&2; die "harness_bench (${labels[$i]}) failed"; }
+    # harness_bench exits 0 and writes an empty file when the filter matches nothing.
+    [[ -s "$work/r$round-v$i.json" ]] || die "--filter '$filter' matches no benchmark"
   done
 done
 
 mkdir -p "$ROOT/bench/results"
 out=$ROOT/bench/results/ablation-$(date -u +%Y-%m-%d-%H%M).md
-{
-  echo "# Switch ablation, $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo
-  echo "Commit $commit, preset release, $(clang++ --version | head -n 1)."
-  echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average at start: $load_start."
-  echo "$rounds rounds, $repetitions repetitions per benchmark per round, variants in turn:"
-  for i in "${!names[@]}"; do [[ $i -eq 0 ]] || echo "- ${labels[$i]}: \`${names[$i]}\`"; done
-  echo
-  python3 - "$work" "$rounds" "${labels[@]}" <<'EOF'
+table=$(python3 - "$work" "$rounds" "${labels[@]}" <<'EOF'
 import json, sys
 work, rounds, names = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
-# (variant, benchmark, statistic) -> ns per switch of each round
+# (variant, benchmark, statistic) -> ns per switch of each round. With one repetition there
+# are no aggregates: the single run is both the fastest and the median.
 found = {}
 order = []
 for r in range(1, rounds + 1):
     for v in range(len(names)):
         with open(f"{work}/r{r}-v{v}.json") as f:
             for b in json.load(f)["benchmarks"]:
-                stat = b.get("aggregate_name")
-                if stat not in ("min", "median") or "ns_per_switch" not in b:
+                if "ns_per_switch" not in b:
                     continue
+                stats = {"iteration": ("min", "median")}.get(b.get("run_type"), ())
+                if b.get("aggregate_name") in ("min", "median"):
+                    stats = (b["aggregate_name"],)
                 name = b["run_name"].split("/real_time")[0]
-                if name not in order:
-                    order.append(name)
-                found.setdefault((v, name, stat), []).append(b["ns_per_switch"])
+                for stat in stats:
+                    if name not in order:
+                        order.append(name)
+                    found.setdefault((v, name, stat), []).append(b["ns_per_switch"])
+if not order:
+    sys.exit("ablation.sh: error: no benchmark of the filter reports ns_per_switch")
 def cell(v, name, stat):
     xs = found.get((v, name, stat))
     return f"{min(xs):.1f}-{max(xs):.1f}" if xs else "-"
@@ -138,6 +138,17 @@ for v, variant in enumerate(names):
     cells = [f"{cell(v, n, 'min')} ({cell(v, n, 'median')})" for n in order]
     print(f"| {variant} | " + " | ".join(cells) + " |")
 EOF
+) || exit 2
+
+{
+  echo "# Switch ablation, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "Commit $commit, preset release, $(clang++ --version | head -n 1)."
+  echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), load average at start: $load_start."
+  echo "$rounds rounds, $repetitions repetitions per benchmark per round, variants in turn:"
+  for i in "${!names[@]}"; do [[ $i -eq 0 ]] || echo "- ${labels[$i]}: \`${names[$i]}\`"; done
+  echo
+  echo "$table"
 } >"$out"
 cat "$out"
 echo "ablation.sh: results written to ${out#"$ROOT"/}"
