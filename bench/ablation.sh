@@ -51,12 +51,11 @@ for variant in "${variants[@]}"; do
   done < <(patches_of "$variant")
 done
 
-bash "$ROOT/scripts/setup.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 commit=$(git -C "$ROOT" rev-parse --short HEAD)
 
-# Source trees of HEAD with each variant's patches (all applied before anything is built, so
+# Source trees of HEAD with each variant's patches (all applied before set-up and builds, so
 # that a patch that does not apply fails at once); each is built and its binary copied to
 # $work/bin/N.
 mkdir -p "$work/bin"
@@ -78,6 +77,7 @@ for i in "${!names[@]}"; do
   labels[i]=$(printf '%s + ' "${label[@]}")
   labels[i]=${labels[i]% + }
 done
+bash "$ROOT/scripts/setup.sh"
 for i in "${!names[@]}"; do
   src=$work/src$i
   echo "== building ${labels[$i]}"
@@ -116,9 +116,10 @@ for r in range(1, rounds + 1):
             for b in json.load(f)["benchmarks"]:
                 if "ns_per_switch" not in b:
                     continue
-                stats = {"iteration": ("min", "median")}.get(b.get("run_type"), ())
-                if b.get("aggregate_name") in ("min", "median"):
-                    stats = (b["aggregate_name"],)
+                if b.get("run_type") == "aggregate":
+                    stats = {"min": ("min",), "median": ("median",)}.get(b["aggregate_name"], ())
+                else:
+                    stats = ("min", "median")
                 name = b["run_name"].split("/real_time")[0]
                 for stat in stats:
                     if name not in order:
