@@ -15,7 +15,8 @@
 # The patches in bench/ablations/ remove parts of the switch that racefuzz needs (they exist
 # to measure, never to ship); bench/README.md says what each measured.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
+ROOT=$RF_ROOT
 
 die() {
   echo "ablation.sh: error: $*" >&2
@@ -77,13 +78,12 @@ for i in "${!names[@]}"; do
   labels[i]=$(printf '%s + ' "${label[@]}")
   labels[i]=${labels[i]% + }
 done
-bash "$ROOT/scripts/setup.sh"
+rf_setup
 for i in "${!names[@]}"; do
   src=$work/src$i
   echo "== building ${labels[$i]}"
-  (cd "$src" && cmake --preset release -DRACEFUZZ_BUILD_TESTS=OFF >/dev/null &&
-    cmake --build build/release -j2 --target harness_bench >/dev/null) ||
-    die "building ${labels[$i]} failed"
+  RF_SOURCE_DIR=$src rf_build release "$src/build/release" -DRACEFUZZ_BUILD_TESTS=OFF \
+    harness_bench || die "building ${labels[$i]} failed"
   cp "$src/build/release/bench/harness_bench" "$work/bin/$i"
   rm -rf "$src"
 done

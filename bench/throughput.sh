@@ -15,6 +15,7 @@
 # exec/s is per wall-clock second; exec/CPU-s per second of CPU time used (user + system),
 # the better measure on a shared machine.
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
@@ -39,12 +40,12 @@ done
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -gt 0 ]] || die "--runs must be a positive number"
 
 # --- Build (own build directories; benchmarks on in the sanitizer presets) --------------
-build() {  # preset, targets...
-  local preset=$1 dir=$ROOT/${BUILD_PREFIX}$1
+build() {  # preset, targets...: the preset in its own directory, benchmarks on
+  local preset=$1
   shift
-  cmake --preset "$preset" -B "$dir" -DRACEFUZZ_BUILD_BENCH=ON >/dev/null
-  cmake --build "$dir" -j2 --target "$@" | grep -E '^(FAILED|error)' || true
+  rf_build "$preset" "$ROOT/build/bench-$preset" -DRACEFUZZ_BUILD_BENCH=ON "$@" || exit 1
 }
+rf_setup
 echo "== building (release, asan, tsan, libfuzzer-asan, libfuzzer-tsan)"
 for preset in release asan tsan; do build "$preset" racefuzz_throughput; done
 for preset in libfuzzer-asan libfuzzer-tsan; do build "$preset" kref_v1_fuzzer; done

@@ -8,6 +8,7 @@
 # random,pct2); they are checked before anything is built, and only the builds the chosen
 # strategies need are made (none for --replot).
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib/common.sh"
 CALLER=$PWD  # bench/ttb.py runs here: its --out and --replot paths are the caller's
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
@@ -27,13 +28,13 @@ ttb() { (cd "$CALLER" && python3 "$ROOT/bench/ttb.py" --mode "$mode" --builds "$
 # The arguments first (ttb.py prints "ttb.py: error: ..." and exits 2), then the builds.
 presets=$(ttb "${args[@]}" --check-args) || exit 2
 
-build() {  # preset, targets...
-  local preset=$1 dir=$ROOT/build/bench-$1
+build() {  # preset, targets...: the preset in its own directory, benchmarks on
+  local preset=$1
   shift
-  cmake --preset "$preset" -B "$dir" -DRACEFUZZ_BUILD_BENCH=ON >/dev/null
-  cmake --build "$dir" -j2 --target "$@" | grep -E '^(FAILED|error)' || true
+  rf_build "$preset" "$ROOT/build/bench-$preset" -DRACEFUZZ_BUILD_BENCH=ON "$@" || exit 1
 }
 if [[ -n "$presets" ]]; then
+  rf_setup
   echo "== building ($presets)"
 fi
 for preset in $presets; do

@@ -17,7 +17,8 @@
 #                                         the switch benchmarks of HEAD built unchanged and
 #                                         with parts removed (bench/ablations/), in turn
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 # From the caller's directory, so that paths in their arguments stay the caller's.
 case "${1:-}" in
@@ -34,15 +35,14 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) repetitions=1; shift ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "bench.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (try --help)" ;;
   esac
 done
 
-bash scripts/setup.sh
+rf_setup
 build=build/release
-cmake --preset release >/dev/null
-cmake --build "$build" -j2 --target harness_bench
+rf_build release "$ROOT/$build" harness_bench || exit 1
 
 flags=(--benchmark_color=false)
 if [[ $repetitions -gt 1 ]]; then

@@ -21,20 +21,17 @@
 # Exit status: 0 deterministic, 1 a difference (printed), 2 a usage error.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "check-determinism.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
+die() { rf_die "$@"; }
+need_value() { rf_need_value "$@"; }
 
 BUILDS=()
 INPUT_DIRS=()
 REPEAT=5
 JOBS=$(nproc)
 TIMEOUT=60
-VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
-ALL_VARIANTS=$VARIANTS
+VARIANTS=$RF_VARIANTS
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --build) need_value "$@"; BUILDS+=("$2"); shift 2 ;;
@@ -43,16 +40,15 @@ while [[ $# -gt 0 ]]; do
     --inputs) need_value "$@"; INPUT_DIRS+=("$2"); shift 2 ;;
     --jobs) need_value "$@"; JOBS=$2; shift 2 ;;
     --timeout) need_value "$@"; TIMEOUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) rf_usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 [[ "$REPEAT" =~ ^[0-9]+$ && "$REPEAT" -ge 1 ]] || die "--repeat must be a positive number"
 [[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -ge 1 ]] || die "--jobs must be a positive number"
 [[ "$TIMEOUT" =~ ^[0-9]+$ && "$TIMEOUT" -ge 1 ]] || die "--timeout must be a positive number"
-for v in $VARIANTS; do
-  [[ " $ALL_VARIANTS " == *" $v "* ]] || die "unknown variant '$v' (one of: $ALL_VARIANTS)"
-done
+rf_check_variants "$VARIANTS"
+rf_setup
 if [[ ${#BUILDS[@]} -eq 0 ]]; then
   for dir in "$ROOT"/build/rel-* "$ROOT"/build/dev "$ROOT"/build/asan "$ROOT"/build/tsan; do
     [[ -x "$dir/fuzz/fixed_fuzzer" ]] && BUILDS+=("$dir")

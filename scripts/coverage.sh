@@ -26,24 +26,19 @@
 # inputs after it. The summary says how many inputs reported a bug.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 BUILD=$ROOT/build/ossfuzz-coverage
-VARIANTS_ALL="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
-
-usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-die() {
-  echo "coverage.sh: error: $*" >&2
-  exit 2
-}
+die() { rf_die "$@"; }
 
 variants="kref_v1 fixed"
 html=""
 corpus=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --variants) [[ $# -ge 2 && -n "$2" ]] || die "--variants needs a value"; variants=$2; shift 2 ;;
-    --html) [[ $# -ge 2 && -n "$2" ]] || die "--html needs a value"; html=$2; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
+    --variants) rf_need_value "$@"; variants=$2; shift 2 ;;
+    --html) rf_need_value "$@"; html=$2; shift 2 ;;
+    -h | --help) rf_usage; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) [[ -e "$1" ]] || die "no such file or directory: $1"; corpus+=("$(realpath -m -- "$1")"); shift ;;
   esac
@@ -63,13 +58,12 @@ if [[ -e "$html" || -L "$html" ]]; then
     die "--html $html is not empty and is not an earlier coverage.sh report (no $html_marker in it); give a new or empty directory"
   fi
 fi
-for v in $variants; do
-  [[ " $VARIANTS_ALL " == *" $v "* ]] || die "unknown variant '$v' (one of: $VARIANTS_ALL)"
-done
+rf_check_variants "$variants"
 if [[ ${#corpus[@]} -eq 0 ]]; then
   corpus=(corpora/seeds)
   [[ -d corpora/regressions ]] && corpus+=(corpora/regressions)
 fi
+rf_setup
 for tool in llvm-profdata-14 llvm-cov-14 python3 cmake ninja; do
   command -v "$tool" >/dev/null || { echo "coverage.sh: error: $tool not found" >&2; exit 1; }
 done
@@ -90,17 +84,7 @@ done
 targets=()
 for v in $variants; do targets+=("${v}_fuzzer"); done
 echo "== building ${targets[*]} (preset coverage, $BUILD)"
-if ! { cmake --preset coverage -B "$BUILD" -DRACEFUZZ_BUILD_TESTS=OFF >"$BUILD.configure.log" 2>&1 ||
-  { mkdir -p "$BUILD" && false; }; }; then
-  cat "$BUILD.configure.log" >&2
-  echo "coverage.sh: error: configure failed" >&2
-  exit 1
-fi
-if ! cmake --build "$BUILD" -j 2 --target "${targets[@]}" >"$BUILD/build.log" 2>&1; then
-  tail -n 30 "$BUILD/build.log" >&2
-  echo "coverage.sh: error: build failed (log: $BUILD/build.log)" >&2
-  exit 1
-fi
+rf_build coverage "$BUILD" -DRACEFUZZ_BUILD_TESTS=OFF "${targets[@]}" || exit 1
 
 # --- Replay ------------------------------------------------------------------------------------
 work=$(mktemp -d /tmp/racefuzz-coverage.XXXXXX)

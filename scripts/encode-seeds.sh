@@ -7,20 +7,17 @@
 #   racefuzz binary found under build/ is used, and build/dev is built if there is none.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "encode-seeds.sh: error: $*" >&2
-  exit 2
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 RACEFUZZ=""
 DIRS=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --racefuzz) [[ $# -ge 2 ]] || die "--racefuzz needs a path"; RACEFUZZ=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    -*) die "unknown option '$1'" ;;
-    *) [[ -d "$1" ]] || die "no such directory: $1"; DIRS+=("$1"); shift ;;
+    --racefuzz) rf_need_value "$@"; RACEFUZZ=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    -*) rf_die "unknown option '$1'" ;;
+    *) [[ -d "$1" ]] || rf_die "no such directory: $1"; DIRS+=("$1"); shift ;;
   esac
 done
 [[ ${#DIRS[@]} -gt 0 ]] || DIRS=("$ROOT/corpora/seeds" "$ROOT/corpora/regressions")
@@ -31,7 +28,7 @@ count=0
 for dir in "${DIRS[@]}"; do
   for text in "$dir"/*.txt; do
     [[ -f "$text" ]] || continue
-    "$RACEFUZZ" encode "$text" -o "${text%.txt}.bin" || die "cannot encode $text"
+    "$RACEFUZZ" encode "$text" -o "${text%.txt}.bin" || rf_die "cannot encode $text"
     count=$((count + 1))
   done
 done

@@ -14,60 +14,40 @@
 # unknown preset.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "find-racefuzz.sh: error: $*" >&2
-  exit 2
-}
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 RACEFUZZ=""
 PRESET=${RACEFUZZ_PRESET:-}
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --racefuzz) [[ $# -ge 2 && -n "$2" ]] || die "--racefuzz needs a path"; RACEFUZZ=$2; shift 2 ;;
-    --preset) [[ $# -ge 2 && -n "$2" ]] || die "--preset needs a value"; PRESET=$2; shift 2 ;;
-    -h|--help) usage; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
+    --racefuzz) rf_need_value "$@"; RACEFUZZ=$2; shift 2 ;;
+    --preset) rf_need_value "$@"; PRESET=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
 if [[ -n "$RACEFUZZ" ]]; then
-  [[ -x "$RACEFUZZ" && -f "$RACEFUZZ" ]] || die "racefuzz binary not found: $RACEFUZZ"
+  [[ -x "$RACEFUZZ" && -f "$RACEFUZZ" ]] || rf_die "racefuzz binary not found: $RACEFUZZ"
   echo "$RACEFUZZ"
   exit 0
 fi
 
-# The build of one preset, current with the sources (quick when nothing changed).
-update() {  # preset
-  cmake --build "$ROOT/build/$1" --target racefuzz >/dev/null 2>&1 || true
-  echo "$ROOT/build/$1/fuzz/racefuzz"
-  exit 0
-}
-
 if [[ -z "$PRESET" ]]; then
-  for preset in asan libfuzzer-asan dev tsan libfuzzer-tsan release; do
-    [[ -x "$ROOT/build/$preset/fuzz/racefuzz" ]] && update "$preset"
-  done
   PRESET=asan
+  for preset in asan libfuzzer-asan dev tsan libfuzzer-tsan release; do
+    if [[ -x "$ROOT/build/$preset/fuzz/racefuzz" ]]; then PRESET=$preset; break; fi
+  done
 else
   # The configure presets CMakePresets.json offers (hidden ones are not listed).
   presets=$(cd "$ROOT" && cmake --list-presets=configure 2>/dev/null \
     | sed -n 's/^ *"\([^"]*\)".*/\1/p' | paste -sd' ' -) ||
-    die "cannot list the presets of $ROOT/CMakePresets.json (cmake --list-presets)"
-  [[ " $presets " == *" $PRESET "* ]] || die "unknown preset '$PRESET' (one of: $presets)"
-  [[ -x "$ROOT/build/$PRESET/fuzz/racefuzz" ]] && update "$PRESET"
+    rf_die "cannot list the presets of $ROOT/CMakePresets.json (cmake --list-presets)"
+  [[ " $presets " == *" $PRESET "* ]] || rf_die "unknown preset '$PRESET' (one of: $presets)"
 fi
 
-echo "building racefuzz (preset $PRESET) ..." >&2
-if [[ ! -f "$ROOT/build/$PRESET/CMakeCache.txt" ]]; then
-  (cd "$ROOT" && cmake --preset "$PRESET" >/dev/null) || {
-    echo "find-racefuzz.sh: error: cmake --preset $PRESET failed" >&2
-    exit 1
-  }
-fi
-cmake --build "$ROOT/build/$PRESET" --target racefuzz >&2 || {
-  echo "find-racefuzz.sh: error: build failed: cmake --build build/$PRESET --target racefuzz" >&2
-  exit 1
-}
+# Current with the sources: configured and built if needed, quick when nothing changed.
+rf_setup
+rf_build "$PRESET" "$ROOT/build/$PRESET" racefuzz || exit 1
 echo "$ROOT/build/$PRESET/fuzz/racefuzz"

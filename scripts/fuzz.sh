@@ -15,6 +15,11 @@
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target VARIANT] [--sanitizer
 #        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
 #        [--byte-mutator] [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
+#        [--seeds DIR] [--findings DIR] [--fuzzer BINARY]
+#
+# It installs the packages it needs first (scripts/setup.sh; nothing when all are there) and
+# configures and builds the preset as needed (scripts/lib/common.sh, rf_build), so it is
+# the one command on a fresh machine, and again after an interrupted or failed build.
 #
 # libFuzzer mutates most inputs as programs and schedules (fuzz/mutator.h: operations
 # inserted, moved between threads or changed, short schedules), and one in four with its own
@@ -33,17 +38,30 @@
 # (libFuzzer only: AFL++'s fork server makes a crash cheap, and under afl-fuzz ASan may not
 # symbolise, which signatures need.)
 #
+# When the fuzzing process dies (a SEGV after a recovered report, a TSan race, a timeout),
+# the input it died on is saved and the campaign goes on for the time that is left
+# (scripts/run-libfuzzer.sh); at the end the findings are sorted and reported as always,
+# with a line saying how often the engine died and why (--out's engine-deaths.tsv).
+#
+# --seeds DIR starts from the inputs in DIR instead of corpora/seeds. --findings DIR puts
+# the findings there instead of findings/ in the repository (a relative DIR is the
+# caller's). --fuzzer BINARY fuzzes a libFuzzer binary of your own instead of a variant of
+# the model (built with -fsanitize=fuzzer and, for recovery, -fsanitize-recover=address):
+# its crashes are sorted by signature in the same way, with the binary's own replay as the
+# report and no minimisation (the minimiser knows only the dma-heap program).
+#
 # --out DIR is the campaign's working directory (default out/fuzz/ENGINE-SANITIZER-VARIANT
 # in the repository; a relative DIR is taken from the current directory): the corpus the
 # engine grows (corpus/), the crashes it saves (artifacts/, or afl/ with AFL++), the bug
 # signatures already reported (seen/), the engine's log (fuzz.log) and the replays of the
 # crashes (replays/). It must be new, empty, or the --out of an earlier fuzz.sh run (marked by the
 # file .racefuzz-fuzz-out that fuzz.sh writes there), whose parts above are deleted first;
-# any other directory is refused. The findings go to findings/ in the repository, whatever
-# --out is.
+# any other directory is refused. The findings go to findings/ in the repository (or
+# --findings), whatever --out is.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 ENGINE=libfuzzer
 VARIANT=kref_v1
@@ -56,48 +74,54 @@ MINIMIZE=1
 SKIP_SEEN=1
 OUT=""
 SEED=0
-VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
-
-usage() {
-  sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
-}
-die() {
-  echo "fuzz.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+SEEDS_DIR=""
+FINDINGS=""
+FUZZER=""
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --engine) need_value "$@"; ENGINE=$2; shift 2 ;;
-    --target|--variant) need_value "$@"; VARIANT=${2%_fuzzer}; shift 2 ;;
-    --sanitizer) need_value "$@"; SANITIZER=$2; shift 2 ;;
-    --time) need_value "$@"; TIME=$2; shift 2 ;;
-    --jobs) need_value "$@"; JOBS=$2; shift 2 ;;
-    --out) need_value "$@"; OUT=$2; shift 2 ;;
-    --seed) need_value "$@"; SEED=$2; shift 2 ;;
+    --engine) rf_need_value "$@"; ENGINE=$2; shift 2 ;;
+    --target|--variant) rf_need_value "$@"; VARIANT=${2%_fuzzer}; shift 2 ;;
+    --sanitizer) rf_need_value "$@"; SANITIZER=$2; shift 2 ;;
+    --time) rf_need_value "$@"; TIME=$2; shift 2 ;;
+    --jobs) rf_need_value "$@"; JOBS=$2; shift 2 ;;
+    --out) rf_need_value "$@"; OUT=$2; shift 2 ;;
+    --seed) rf_need_value "$@"; SEED=$2; shift 2 ;;
+    --seeds) rf_need_value "$@"; SEEDS_DIR=$2; shift 2 ;;
+    --findings) rf_need_value "$@"; FINDINGS=$2; shift 2 ;;
+    --fuzzer) rf_need_value "$@"; FUZZER=$2; shift 2 ;;
     --no-feedback) FEEDBACK=0; shift ;;
     --byte-mutator) STRUCTURED=0; shift ;;
     --no-minimize) MINIMIZE=0; shift ;;
     --no-skip-seen) SKIP_SEEN=0; shift ;;
-    -h|--help) usage; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (see --help)" ;;
   esac
 done
 
-[[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || die "--time must be a positive number of seconds"
-[[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -gt 0 ]] || die "--jobs must be a positive number"
-[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a number"
-[[ " $VARIANTS " == *" $VARIANT "* ]] || die "unknown target '$VARIANT' (one of: $VARIANTS)"
+rf_positive_int --time "$TIME"
+rf_positive_int --jobs "$JOBS"
+rf_nonnegative_int --seed "$SEED"
+[[ " $RF_VARIANTS " == *" $VARIANT "* ]] || rf_die "unknown target '$VARIANT' (one of: $RF_VARIANTS)"
 case "$ENGINE/$SANITIZER" in
   libfuzzer/address) PRESET=libfuzzer-asan ;;
   libfuzzer/thread) PRESET=libfuzzer-tsan ;;
   libfuzzer/undefined) PRESET=libfuzzer-ubsan ;;
   afl/address) PRESET=afl-asan ;;
-  afl/*) die "--engine afl supports only --sanitizer address (preset afl-asan)" ;;
-  *) die "unknown --engine '$ENGINE' or --sanitizer '$SANITIZER'" ;;
+  afl/*) rf_die "--engine afl supports only --sanitizer address (preset afl-asan)" ;;
+  *) rf_die "unknown --engine '$ENGINE' or --sanitizer '$SANITIZER'" ;;
 esac
-# Relative to the caller's directory, before the cd into the repository.
+# Paths given are the caller's: made absolute before the cd into the repository.
+if [[ -n "$FUZZER" ]]; then
+  [[ "$ENGINE" == libfuzzer ]] || rf_die "--fuzzer takes a libFuzzer binary (--engine libfuzzer)"
+  [[ -f "$FUZZER" && -x "$FUZZER" ]] || rf_die "--fuzzer $FUZZER is not an executable file"
+  FUZZER=$(realpath -- "$FUZZER")
+fi
+if [[ -n "$SEEDS_DIR" ]]; then
+  [[ -d "$SEEDS_DIR" ]] || rf_die "--seeds $SEEDS_DIR is not a directory"
+  SEEDS_DIR=$(realpath -- "$SEEDS_DIR")
+fi
+[[ -z "$FINDINGS" ]] || FINDINGS=$(realpath -m -- "$FINDINGS")
 [[ -z "$OUT" ]] || OUT=$(realpath -m -- "$OUT")
 # How the closing hint names the repository's files: relative from its root, else absolute.
 SHOWN_ROOT=""
@@ -105,41 +129,50 @@ SHOWN_ROOT=""
 cd "$ROOT"
 
 BUILD="$ROOT/build/$PRESET"
-TARGET="${VARIANT}_fuzzer"
-BIN="$BUILD/fuzz/$TARGET"
 RACEFUZZ="$BUILD/fuzz/racefuzz"
+if [[ -n "$FUZZER" ]]; then
+  BIN=$FUZZER
+  TARGET=$(basename "$FUZZER")
+  NAME=$TARGET
+  BUILD_TARGETS=(racefuzz)  # for the signatures only
+else
+  TARGET="${VARIANT}_fuzzer"
+  BIN="$BUILD/fuzz/$TARGET"
+  NAME=$VARIANT
+  BUILD_TARGETS=("$TARGET" racefuzz)
+fi
 OUT_GIVEN=$OUT
-[[ -n "$OUT" ]] || OUT="$ROOT/out/fuzz/$ENGINE-$SANITIZER-$VARIANT"
-FINDINGS="$ROOT/findings"
+[[ -n "$OUT" ]] || OUT="$ROOT/out/fuzz/$ENGINE-$SANITIZER-$NAME"
+[[ -n "$FINDINGS" ]] || FINDINGS="$ROOT/findings"
 # fuzz.sh deletes only what it made: a given --out must be new, empty or an earlier run's --out,
 # known by the marker. (The default --out is fuzz.sh's own, marked or from before the marker.)
 OUT_MARKER=.racefuzz-fuzz-out
-OUT_PARTS=(corpus artifacts seen replays afl fuzz.log "$OUT_MARKER")
+OUT_PARTS=(corpus artifacts seen replays afl quarantine fuzz.log engine-deaths.tsv "$OUT_MARKER")
 if [[ -e "$OUT" || -L "$OUT" ]]; then
-  [[ -d "$OUT" ]] || die "--out $OUT exists and is not a directory"
+  [[ -d "$OUT" ]] || rf_die "--out $OUT exists and is not a directory"
   if [[ -n "$OUT_GIVEN" && ! -f "$OUT/$OUT_MARKER" && -n "$(ls -A -- "$OUT" 2>/dev/null || echo unreadable)" ]]; then
-    die "--out $OUT is not empty and is not an earlier fuzz.sh --out (no $OUT_MARKER in it);" \
+    rf_die "--out $OUT is not empty and is not an earlier fuzz.sh --out (no $OUT_MARKER in it);" \
       "give a new or empty directory"
   fi
 fi
 
-# --- Build -----------------------------------------------------------------------------
-echo "== building $TARGET and racefuzz (preset $PRESET)"
-if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
-  cmake --preset "$PRESET" >/dev/null || die "cmake --preset $PRESET failed"
-fi
-cmake --build "$BUILD" --target "$TARGET" racefuzz -- -j"$(nproc)" | grep -E '^(FAILED|error)' \
-  || true
-[[ -x "$BIN" && -x "$RACEFUZZ" ]] || die "build of $TARGET failed; run: cmake --build $BUILD --target $TARGET racefuzz"
+# --- Packages and build ----------------------------------------------------------------
+rf_setup
+echo "== building ${BUILD_TARGETS[*]} (preset $PRESET; log: ${BUILD#$ROOT/}/racefuzz-build.log)"
+rf_build "$PRESET" "$BUILD" "${BUILD_TARGETS[@]}" || exit 1
 
 # --- Corpus ----------------------------------------------------------------------------
-"$ROOT/scripts/encode-seeds.sh" --racefuzz "$RACEFUZZ" >/dev/null
 for part in "${OUT_PARTS[@]}"; do rm -rf "${OUT:?}/$part"; done
 rm -f "$OUT"/afl-worker*.log
 mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
-echo "scripts/fuzz.sh made this directory (--out); a rerun deletes its corpus/, artifacts/, seen/, replays/, afl/ and logs." \
+echo "scripts/fuzz.sh made this directory (--out); a rerun deletes its corpus/, artifacts/, seen/, replays/, afl/, quarantine/ and logs." \
   >"$OUT/$OUT_MARKER"
-cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
+if [[ -n "$SEEDS_DIR" ]]; then
+  find "$SEEDS_DIR" -maxdepth 1 -type f ! -name '.*' -exec cp -t "$OUT/corpus/" {} +
+else
+  "$ROOT/scripts/encode-seeds.sh" --racefuzz "$RACEFUZZ" >/dev/null
+  cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
+fi
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
 export RACEFUZZ_STRUCTURED_MUTATOR=$STRUCTURED
@@ -173,7 +206,7 @@ progress() {
   awk -v pattern="$1" -v start="$START" '
     $0 ~ pattern {
       now = systime()
-      if (now - last >= 5 || /wrapping up|Testcase|crash-|new bug|restarting/) {
+      if (now - last >= 5 || /wrapping up|Testcase|crash-|new bug|quarantine|giving up/) {
         printf "   [%3ds] %s\n", now - start, $0
         fflush()
         last = now
@@ -181,18 +214,21 @@ progress() {
     }' || true
 }
 
+ENGINE_FAILED=0
 case "$ENGINE" in
   libfuzzer)
-    # scripts/run-libfuzzer.sh: one process for one job (restarted only after what it cannot
-    # recover from), libFuzzer's fork mode for several; the same invocation as bench/ttb.py.
-    (cd "$OUT" && "$ROOT/scripts/run-libfuzzer.sh" "$BIN" "$TIME" "$SEED" "$JOBS" "$DICT" 2>&1) \
-      | tee "$LOG" | progress '^#[0-9]+(: cov|[[:space:]]+(pulse|NEW|REDUCE|INITED|DONE))|INFO: fuzzed for|racefuzz: new bug|restarting' \
-      || die "the fuzzing engine could not run; the end of its log:
-$(tail -n 15 "$LOG")"
+    # scripts/run-libfuzzer.sh: one process for one job (restarted after whatever ends it,
+    # with its input saved), libFuzzer's fork mode for several; the same invocation as
+    # bench/ttb.py.
+    # (progress and tee do not fail: the pipeline fails when run-libfuzzer.sh does.)
+    if ! (cd "$OUT" && "$ROOT/scripts/run-libfuzzer.sh" "$BIN" "$TIME" "$SEED" "$JOBS" "$DICT" 2>&1) \
+      | tee "$LOG" | progress '^#[0-9]+(: cov|[[:space:]]+(pulse|NEW|REDUCE|INITED|DONE))|INFO: fuzzed for|racefuzz: new bug|run-libfuzzer.sh:'; then
+      ENGINE_FAILED=1
+    fi
     CRASHES=("$OUT"/artifacts/crash-* "$OUT"/artifacts/timeout-* "$OUT"/artifacts/oom-*)
     ;;
   afl)
-    command -v afl-fuzz >/dev/null || die "afl-fuzz not found (scripts/setup.sh installs afl++)"
+    command -v afl-fuzz >/dev/null || rf_die "afl-fuzz not found (scripts/setup.sh installs afl++)"
     export AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
     export AFL_NO_AFFINITY=1 AFL_SKIP_CRASHES=1 AFL_FAST_CAL=1 AFL_QUIET=1
     AFL_ARGS=(-i "$OUT/corpus" -o "$OUT/afl" -V "$TIME" -x "$DICT" -t 10000 -m none)
@@ -205,6 +241,14 @@ $(tail -n 15 "$LOG")"
     CRASHES=("$OUT"/afl/*/crashes/id:*)
     ;;
 esac
+
+# How often the fuzzing process died, and of what (scripts/run-libfuzzer.sh's record).
+DEATHS_SUMMARY=""
+if [[ -s "$OUT/engine-deaths.tsv" ]]; then
+  DEATHS_SUMMARY="the fuzzing process died $(wc -l <"$OUT/engine-deaths.tsv") time(s) and was restarted with its input saved: $(
+    cut -f3 "$OUT/engine-deaths.tsv" | sort | uniq -c | sort -rn | sed -E 's/^ *([0-9]+) /\1x /' | paste -sd';' - | sed 's/;/; /g')"
+  echo "== $DEATHS_SUMMARY (${OUT#$ROOT/}/engine-deaths.tsv)"
+fi
 
 # --- Findings: replay, group by signature, minimise ------------------------------------
 unset RACEFUZZ_SEEN_DIR RACEFUZZ_CRASH_DIR
@@ -243,17 +287,35 @@ for crash in "${CRASHES[@]}"; do
   fi
 done
 
+# The campaign's closing words when the engine could not run: after the findings, if any.
+engine_failed_exit() {
+  [[ $ENGINE_FAILED -eq 1 ]] || return 0
+  echo "fuzz.sh: error: the fuzzing engine could not run to the end of its time; the end of" \
+    "its log (${LOG#$ROOT/}):" >&2
+  tail -n 15 "$LOG" >&2
+  exit 1
+}
+
 if [[ ${#FIRST_FILE[@]} -eq 0 ]]; then
-  echo "== no findings in ${TIME}s on $VARIANT"
+  echo "== no findings in ${TIME}s on $NAME"
+  engine_failed_exit
   exit 0
 fi
 
-# One directory per signature; the minimisations run in parallel.
+# One directory per signature; the minimisations run in parallel. A binary of the user's
+# (--fuzzer) is not a dma-heap program: its finding is the crash as saved, and its report
+# is the binary's own replay.
 finding() {
   local sig=$1 dir="$FINDINGS/$1"
   rm -rf "$dir"
   mkdir -p "$dir"
   cp "${FIRST_FILE[$sig]}" "$dir/original"
+  if [[ -n "$FUZZER" ]]; then
+    echo "$FUZZER" >"$dir/fuzzer"
+    cp "$dir/original" "$dir/reproducer"
+    cp "$OUT/replays/$(basename "${FIRST_FILE[$sig]}").log" "$dir/report.txt"
+    return
+  fi
   echo "$VARIANT" >"$dir/variant"
   if [[ $MINIMIZE -eq 1 && "$sig" != flaky.* && "$sig" != libfuzzer.* ]]; then
     "$RACEFUZZ" minimize "$dir/original" --variant "$VARIANT" --signature "$sig" \
@@ -273,23 +335,36 @@ done
 wait
 
 echo
-echo "== findings on $VARIANT ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
+echo "== findings on $NAME ($ENGINE + $SANITIZER, ${TIME}s, $JOBS job(s))"
+[[ -z "$DEATHS_SUMMARY" ]] || echo "   ($DEATHS_SUMMARY)"
 # "known as": the regression inputs whose expected outcome on this variant is this signature.
 known_as() {
+  [[ -z "$FUZZER" ]] || return 0
   grep -l -x "$VARIANT: $1" "$ROOT"/corpora/regressions/*.expect 2>/dev/null \
     | sed -n 's|.*/\(B[0-9]*\)_.*|\1|p' | sort -V | paste -sd, - || true
 }
-printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature (findings/<signature>/)"
+SHOWN_FINDINGS=$FINDINGS
+[[ "$FINDINGS" != "$ROOT/findings" ]] || SHOWN_FINDINGS="${SHOWN_ROOT}findings"
+printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature ($SHOWN_FINDINGS/<signature>/)"
 for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
   dir="$FINDINGS/$sig"
-  ops=$(grep -c '^T[0-9]:' "$dir/reproducer.txt" || true)
-  sched=$(sed -n 's/^schedule //p' "$dir/reproducer.txt" | tr ' ' '\n' | grep -c '^[0-9a-f][0-9a-f]$' || true)
+  ops=- sched=-
+  if [[ -f "$dir/reproducer.txt" ]]; then
+    ops=$(grep -c '^T[0-9]:' "$dir/reproducer.txt" || true)
+    sched=$(sed -n 's/^schedule //p' "$dir/reproducer.txt" | tr ' ' '\n' | grep -c '^[0-9a-f][0-9a-f]$' || true)
+  fi
   known=$(known_as "$sig")
   printf '%-8s %7ss %7s %4s %6s  %s\n' "${known:--}" "${FIRST_TIME[$sig]}" "${COUNT[$sig]}" \
     "$ops" "$sched" "$sig"
 done
 echo
-echo "${SHOWN_ROOT}findings/<signature>/ has report.txt (report, race diagram, program) and the"
-echo "minimised reproducer (+ .txt); compare the variants with this campaign's build ($SANITIZER;"
-echo "another sanitizer's build may show another bug, or none):"
-echo "  ${SHOWN_ROOT}scripts/reproduce.sh ${SHOWN_ROOT}findings/<signature>/reproducer --variant all --preset $PRESET"
+if [[ -n "$FUZZER" ]]; then
+  echo "$SHOWN_FINDINGS/<signature>/ has report.txt (the binary's replay of the crash) and the"
+  echo "reproducer; replay it with: $FUZZER $SHOWN_FINDINGS/<signature>/reproducer"
+else
+  echo "$SHOWN_FINDINGS/<signature>/ has report.txt (report, race diagram, program) and the"
+  echo "minimised reproducer (+ .txt); compare the variants with this campaign's build ($SANITIZER;"
+  echo "another sanitizer's build may show another bug, or none):"
+  echo "  ${SHOWN_ROOT}scripts/reproduce.sh $SHOWN_FINDINGS/<signature>/reproducer --variant all --preset $PRESET"
+fi
+engine_failed_exit

@@ -15,11 +15,8 @@
 #               libfuzzer-tsan, release, else asan, built (scripts/find-racefuzz.sh)
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "minimize.sh: error: $*" >&2
-  exit 2
-}
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 FILE=""
 VARIANT=kref_v1
@@ -28,19 +25,16 @@ SECONDS_LIMIT=60
 PRESET=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --variant) [[ $# -ge 2 && -n "$2" ]] || die "--variant needs a value"; VARIANT=$2; shift 2 ;;
-    -o) [[ $# -ge 2 && -n "$2" ]] || die "-o needs a file"; OUT=$2; shift 2 ;;
-    --seconds) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || die "--seconds needs a number"; SECONDS_LIMIT=$2; shift 2 ;;
-    --preset) [[ $# -ge 2 && -n "$2" ]] || die "--preset needs a value"; PRESET=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    -*) die "unknown option '$1' (see --help)" ;;
-    *) [[ -z "$FILE" ]] || die "one FILE only (got '$FILE' and '$1')"; FILE=$1; shift ;;
+    --variant) rf_need_value "$@"; VARIANT=$2; shift 2 ;;
+    -o) rf_need_value "$@"; OUT=$2; shift 2 ;;
+    --seconds) rf_need_value "$@"; rf_positive_int --seconds "$2"; SECONDS_LIMIT=$2; shift 2 ;;
+    --preset) rf_need_value "$@"; PRESET=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    -*) rf_die "unknown option '$1' (see --help)" ;;
+    *) [[ -z "$FILE" ]] || rf_die "one FILE only (got '$FILE' and '$1')"; FILE=$1; shift ;;
   esac
 done
-[[ -n "$FILE" ]] || die "missing FILE (see --help)"
-[[ ! -d "$FILE" ]] || die "$FILE is a directory; give one input file"
-[[ -e "$FILE" ]] || die "no such file: $FILE"
-[[ -f "$FILE" ]] || die "not a regular file: $FILE"
+rf_input_file "$FILE"
 [[ -n "$OUT" ]] || OUT="${FILE%.txt}.min"
 
 RACEFUZZ=$("$ROOT/scripts/find-racefuzz.sh" ${PRESET:+--preset "$PRESET"})

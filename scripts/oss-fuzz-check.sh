@@ -26,15 +26,11 @@
 # Exit status: 0 all checks passed, 1 a build or check failed, 2 bad arguments.
 set -uo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 ALL_CONFIGS=("libfuzzer/address" "libfuzzer/undefined" "afl/address")
-
-usage() { sed -n '2,/^set -uo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; }
-die() {
-  echo "oss-fuzz-check.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+die() { rf_die "$@"; }
+need_value() { rf_need_value "$@"; }
 
 engine_filter=""
 sanitizer_filter=""
@@ -48,7 +44,7 @@ while [[ $# -gt 0 ]]; do
     --clean) clean=1; shift ;;
     --keep) keep=1; shift ;;
     -j) need_value "$@"; jobs=$2; shift 2 ;;
-    -h | --help) usage; exit 0 ;;
+    -h | --help) rf_usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
@@ -71,6 +67,7 @@ for c in "${ALL_CONFIGS[@]}"; do
 done
 
 # --- Tools -------------------------------------------------------------------------------------
+rf_setup
 missing=()
 for tool in clang clang++ cmake ninja zip unzip file objdump timeout; do
   command -v "$tool" >/dev/null || missing+=("$tool")

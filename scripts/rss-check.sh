@@ -17,12 +17,10 @@
 # leak, 2 usage error.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "rss-check.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
+die() { rf_die "$@"; }
+need_value() { rf_need_value "$@"; }
 
 RUNS=1000000
 LSAN_RUNS=20000
@@ -38,13 +36,14 @@ while [[ $# -gt 0 ]]; do
     --asan-build) need_value "$@"; ASAN_BUILD=$2; shift 2 ;;
     --variants) need_value "$@"; VARIANTS=$2; shift 2 ;;
     --max-growth) need_value "$@"; MAX_GROWTH=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) rf_usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
 done
 [[ "$RUNS" =~ ^[0-9]+$ && "$RUNS" -gt 0 ]] || die "--runs must be a positive number"
 [[ "$LSAN_RUNS" =~ ^[0-9]+$ && "$LSAN_RUNS" -gt 0 ]] || die "--lsan-runs must be a positive number"
 [[ "$MAX_GROWTH" =~ ^[0-9]+$ ]] || die "--max-growth must be a whole percentage"
+rf_setup
 pick() { for d in "$@"; do [[ -x "$d/fuzz/fixed_fuzzer" ]] && { echo "$d"; return; }; done; echo "$1"; }
 [[ -n "$BUILD" ]] || BUILD=$(pick "$ROOT/build/rel-dev" "$ROOT/build/dev")
 [[ -n "$ASAN_BUILD" ]] || ASAN_BUILD=$(pick "$ROOT/build/rel-asan" "$ROOT/build/asan")

@@ -16,12 +16,8 @@
 # harness bug), 2 a usage or build error.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "selftest-fuzz.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 TIME=30
 SANITIZER=address
@@ -30,22 +26,22 @@ OUT=""
 SEED=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --time) need_value "$@"; TIME=$2; shift 2 ;;
-    --sanitizer) need_value "$@"; SANITIZER=$2; shift 2 ;;
-    --build) need_value "$@"; BUILD=$2; shift 2 ;;
-    --out) need_value "$@"; OUT=$2; shift 2 ;;
-    --seed) need_value "$@"; SEED=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
+    --time) rf_need_value "$@"; TIME=$2; shift 2 ;;
+    --sanitizer) rf_need_value "$@"; SANITIZER=$2; shift 2 ;;
+    --build) rf_need_value "$@"; BUILD=$2; shift 2 ;;
+    --out) rf_need_value "$@"; OUT=$2; shift 2 ;;
+    --seed) rf_need_value "$@"; SEED=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || die "--time must be a positive number of seconds"
-[[ "$SEED" =~ ^[0-9]+$ ]] || die "--seed must be a number"
+rf_positive_int --time "$TIME"
+rf_nonnegative_int --seed "$SEED"
 case "$SANITIZER" in
   address) PRESET=libfuzzer-asan ;;
   thread) PRESET=libfuzzer-tsan ;;
   undefined) PRESET=libfuzzer-ubsan ;;
-  *) die "unknown --sanitizer '$SANITIZER' (address, thread or undefined)" ;;
+  *) rf_die "unknown --sanitizer '$SANITIZER' (address, thread or undefined)" ;;
 esac
 [[ -n "$BUILD" ]] || BUILD="$ROOT/build/$PRESET"
 [[ -n "$OUT" ]] || OUT="$ROOT/out/selftest-$SANITIZER"
@@ -53,14 +49,11 @@ BUILD=$(realpath -m "$BUILD")
 OUT=$(realpath -m "$OUT")
 BIN="$BUILD/fuzz/harness_selftest_fuzzer"
 
-if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
-  cmake --preset "$PRESET" -B "$BUILD" >/dev/null || die "cmake --preset $PRESET failed"
-fi
-cmake --build "$BUILD" --target harness_selftest_fuzzer >/dev/null \
-  || die "build failed: cmake --build $BUILD --target harness_selftest_fuzzer"
-[[ -x "$BIN" ]] || die "$BIN was not built"
+rf_setup
+rf_build "$PRESET" "$BUILD" harness_selftest_fuzzer || exit 2
+[[ -x "$BIN" ]] || rf_die "$BIN was not built"
 grep -q 'RACEFUZZ_FUZZ_ENGINE:STRING=libfuzzer' "$BUILD/CMakeCache.txt" \
-  || die "$BUILD is not a libFuzzer build (preset $PRESET)"
+  || rf_die "$BUILD is not a libFuzzer build (preset $PRESET)"
 
 rm -rf "$OUT"
 mkdir -p "$OUT/corpus" "$OUT/artifacts"

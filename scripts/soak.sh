@@ -19,12 +19,8 @@
 # Exit: 0 every campaign clean, 1 a finding, 2 a usage or build error.
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-die() {
-  echo "soak.sh: error: $*" >&2
-  exit 2
-}
-need_value() { [[ $# -ge 2 && -n "$2" ]] || die "$1 needs a value (see --help)"; }
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+ROOT=$RF_ROOT
 
 TIME=3600
 VARIANTS=fixed
@@ -32,44 +28,37 @@ SANITIZERS="address thread"
 JOBS=1
 PREFIX="$ROOT/build/libfuzzer"
 OUT="$ROOT/out/soak"
-ALL_VARIANTS="upstream kref_v1 fixed upstream_tee_fixed kref_v1_tee_fixed fixed_tee_mainline"
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --time) need_value "$@"; TIME=$2; shift 2 ;;
-    --variants) need_value "$@"; VARIANTS=$2; shift 2 ;;
-    --sanitizers) need_value "$@"; SANITIZERS=$2; shift 2 ;;
-    --jobs) need_value "$@"; JOBS=$2; shift 2 ;;
-    --build-prefix) need_value "$@"; PREFIX=$2; shift 2 ;;
-    --out) need_value "$@"; OUT=$2; shift 2 ;;
-    -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument '$1' (see --help)" ;;
+    --time) rf_need_value "$@"; TIME=$2; shift 2 ;;
+    --variants) rf_need_value "$@"; VARIANTS=$2; shift 2 ;;
+    --sanitizers) rf_need_value "$@"; SANITIZERS=$2; shift 2 ;;
+    --jobs) rf_need_value "$@"; JOBS=$2; shift 2 ;;
+    --build-prefix) rf_need_value "$@"; PREFIX=$2; shift 2 ;;
+    --out) rf_need_value "$@"; OUT=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (see --help)" ;;
   esac
 done
-[[ "$TIME" =~ ^[0-9]+$ && "$TIME" -gt 0 ]] || die "--time must be a positive number of seconds"
-[[ "$JOBS" =~ ^[0-9]+$ && "$JOBS" -gt 0 ]] || die "--jobs must be a positive number"
-for v in $VARIANTS; do
-  [[ " $ALL_VARIANTS " == *" $v "* ]] || die "unknown variant '$v' (one of: $ALL_VARIANTS)"
-done
+rf_positive_int --time "$TIME"
+rf_positive_int --jobs "$JOBS"
+rf_check_variants "$VARIANTS"
 for s in $SANITIZERS; do
-  [[ $s == address || $s == thread ]] || die "unknown sanitizer '$s' (address or thread)"
+  [[ $s == address || $s == thread ]] || rf_die "unknown sanitizer '$s' (address or thread)"
 done
 
 PREFIX=$(realpath -m "$PREFIX")
 OUT=$(realpath -m "$OUT")
 declare -A SUFFIX=([address]=asan [thread]=tsan)
 # Build everything first, so a build error never wastes a campaign.
+rf_setup
 for s in $SANITIZERS; do
   build="$PREFIX-${SUFFIX[$s]}"
   targets=(racefuzz)
   for v in $VARIANTS; do targets+=("${v}_fuzzer"); done
-  if [[ ! -f "$build/CMakeCache.txt" ]]; then
-    cmake --preset "libfuzzer-${SUFFIX[$s]}" -B "$build" >/dev/null \
-      || die "cmake --preset libfuzzer-${SUFFIX[$s]} -B $build failed"
-  fi
-  cmake --build "$build" --target "${targets[@]}" >/dev/null \
-    || die "build failed: cmake --build $build --target ${targets[*]}"
+  rf_build "libfuzzer-${SUFFIX[$s]}" "$build" "${targets[@]}" || exit 2
   grep -q 'RACEFUZZ_FUZZ_ENGINE:STRING=libfuzzer' "$build/CMakeCache.txt" \
-    || die "$build is not a libFuzzer build"
+    || rf_die "$build is not a libFuzzer build"
 done
 
 mkdir -p "$OUT"

@@ -6,6 +6,9 @@
 #   scripts/test.sh --preset dev     one preset (repeat --preset for several); no fuzzing
 #                                    checks unless --fuzz-checks is given too
 #   scripts/test.sh --no-fuzz-checks the presets only
+#   scripts/test.sh --check NAME     one fuzzing check (repeat for several); no presets
+#                                    unless --preset is given too
+#   scripts/test.sh --list-checks    the names of the checks
 #   scripts/test.sh --no-setup       skip scripts/setup.sh
 #
 # The fuzzing checks (about 12 minutes), each one test in the totals:
@@ -24,6 +27,12 @@
 #   consumer         tests/consumer/run.sh without a sanitizer, with ASan and with TSan: a
 #                    project of a user's own that includes racefuzz with add_subdirectory()
 #                    and checks its code with Explore (README's GoogleTest section)
+#   engine-death     tests/fuzz/engine_death_test.sh: a campaign on a target whose bug kills
+#                    the process (a SEGV after a recovered ASan report) keeps fuzzing and
+#                    ends with its findings; a binary that cannot start fails clearly
+#   fresh-machine    tests/reliability/fresh_machine_test.sh: in a fresh copy of the tree
+#                    with an interrupted configure and a package reported missing, both
+#                    README commands install it, reconfigure and succeed
 #
 # Everything runs even when an earlier part fails; the exit status is non-zero if any
 # configure, build, test or check failed. The last lines are one summary per preset and
@@ -31,33 +40,44 @@
 # configure or build counts as one failure). Builds go to build/<preset>.
 set -uo pipefail
 
-cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$RF_ROOT" || exit 2
+
+# Every fuzzing check, in the order they run.
+CHECKS=(oss-fuzz-check selftest-asan selftest-tsan soak skip-seen tsan-death-exit determinism
+        consumer engine-death fresh-machine)
 
 presets=()
+checks=()
 run_setup=1
 fuzz_checks=""
 jobs=2
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --preset) presets+=("${2:?--preset needs a name}"); shift 2 ;;
+    --preset) rf_need_value "$@"; presets+=("$2"); shift 2 ;;
     --preset=*) presets+=("${1#--preset=}"); shift ;;
+    --check) rf_need_value "$@"; checks+=("$2"); shift 2 ;;
+    --list-checks) printf '%s\n' "${CHECKS[@]}"; exit 0 ;;
     --no-setup) run_setup=0; shift ;;
     --fuzz-checks) fuzz_checks=1; shift ;;
     --no-fuzz-checks) fuzz_checks=0; shift ;;
-    -j) jobs="${2:?-j needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
-    *) echo "test.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
+    -j) rf_need_value "$@"; jobs=$2; shift 2 ;;
+    -h|--help) rf_usage; exit 0 ;;
+    *) rf_die "unknown argument '$1' (try --help)" ;;
   esac
 done
-if [[ ${#presets[@]} -eq 0 ]]; then
+rf_positive_int -j "$jobs"
+for check in "${checks[@]}"; do
+  [[ " ${CHECKS[*]} " == *" $check "* ]] || rf_die "unknown check '$check' (one of: ${CHECKS[*]})"
+done
+if [[ ${#presets[@]} -eq 0 && ${#checks[@]} -eq 0 ]]; then
   presets=(dev asan tsan)
   [[ -z "$fuzz_checks" ]] && fuzz_checks=1
 fi
-[[ -z "$fuzz_checks" ]] && fuzz_checks=0
+[[ "$fuzz_checks" == 1 ]] && checks=("${CHECKS[@]}")
 
-if [[ $run_setup -eq 1 ]]; then
-  bash scripts/setup.sh || { echo "test.sh: scripts/setup.sh failed" >&2; exit 1; }
-fi
+[[ $run_setup -eq 1 ]] && rf_setup
+export RF_BUILD_JOBS=$jobs
 
 total_passed=0
 total_failed=0
@@ -69,13 +89,8 @@ for preset in "${presets[@]}"; do
   echo
   echo "=== preset $preset ==="
   start=$SECONDS
-  if ! cmake --preset "$preset"; then
-    summaries+=("$preset: CONFIGURE FAILED")
-    total_failed=$((total_failed + 1))
-    continue
-  fi
-  if ! cmake --build --preset "$preset" -j "$jobs"; then
-    summaries+=("$preset: BUILD FAILED")
+  if ! RF_BUILD_SHOW=1 rf_build "$preset" "$RF_ROOT/build/$preset"; then
+    summaries+=("$preset: CONFIGURE OR BUILD FAILED")
     total_failed=$((total_failed + 1))
     continue
   fi
@@ -120,12 +135,10 @@ run_check() {
   fi
 }
 
-# The campaign's in-process skip-seen mode needs the libFuzzer + ASan build (recovery).
-skip_seen_check() {
-  local build=build/libfuzzer-asan
-  if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset libfuzzer-asan || return 1; fi
-  cmake --build "$build" --target kref_v1_fuzzer -j "$jobs" || return 1
-  bash tests/fuzz/skip_seen_test.sh "$build/fuzz/kref_v1_fuzzer"
+# A campaign check on the kref_v1 target of a libFuzzer preset.
+kref_v1_campaign_check() {  # preset, test script
+  rf_build "$1" "$RF_ROOT/build/$1" kref_v1_fuzzer || return 1
+  bash "$2" "$RF_ROOT/build/$1/fuzz/kref_v1_fuzzer"
 }
 
 # Explore from outside racefuzz's build, in each sanitizer a user would configure.
@@ -137,28 +150,31 @@ consumer_check() {
   done
 }
 
-# A TSan campaign ends a process at each race itself (fuzz/death_exit.h).
-tsan_death_exit_check() {
-  local build=build/libfuzzer-tsan
-  if [[ ! -f $build/CMakeCache.txt ]]; then cmake --preset libfuzzer-tsan || return 1; fi
-  cmake --build "$build" --target kref_v1_fuzzer -j "$jobs" || return 1
-  bash tests/fuzz/tsan_death_exit_test.sh "$build/fuzz/kref_v1_fuzzer"
+determinism_check() {
+  local -a builds=()
+  local preset
+  for preset in dev asan tsan; do
+    [[ -x build/$preset/fuzz/fixed_fuzzer ]] && builds+=(--build "build/$preset")
+  done
+  bash scripts/check-determinism.sh "${builds[@]}" --repeat 2
 }
 
-if [[ $fuzz_checks -eq 1 ]]; then
-  run_check oss-fuzz-check bash scripts/oss-fuzz-check.sh -j "$jobs"
-  run_check selftest-asan bash scripts/selftest-fuzz.sh --time 30 --sanitizer address
-  run_check selftest-tsan bash scripts/selftest-fuzz.sh --time 30 --sanitizer thread
-  run_check soak bash scripts/soak.sh --time 60
-  run_check skip-seen skip_seen_check
-  run_check tsan-death-exit tsan_death_exit_check
-  determinism_builds=()
-  for preset in "${presets[@]}"; do
-    [[ -x build/$preset/fuzz/fixed_fuzzer ]] && determinism_builds+=(--build "build/$preset")
-  done
-  run_check determinism bash scripts/check-determinism.sh "${determinism_builds[@]}" --repeat 2
-  run_check consumer consumer_check
-fi
+for check in "${checks[@]}"; do
+  case "$check" in
+    oss-fuzz-check) run_check "$check" bash scripts/oss-fuzz-check.sh -j "$jobs" ;;
+    selftest-asan) run_check "$check" bash scripts/selftest-fuzz.sh --time 30 --sanitizer address ;;
+    selftest-tsan) run_check "$check" bash scripts/selftest-fuzz.sh --time 30 --sanitizer thread ;;
+    soak) run_check "$check" bash scripts/soak.sh --time 60 ;;
+    # The campaign's in-process skip-seen mode needs the libFuzzer + ASan build (recovery).
+    skip-seen) run_check "$check" kref_v1_campaign_check libfuzzer-asan tests/fuzz/skip_seen_test.sh ;;
+    # A TSan campaign ends a process at each race itself (fuzz/death_exit.h).
+    tsan-death-exit) run_check "$check" kref_v1_campaign_check libfuzzer-tsan tests/fuzz/tsan_death_exit_test.sh ;;
+    determinism) run_check "$check" determinism_check ;;
+    consumer) run_check "$check" consumer_check ;;
+    engine-death) run_check "$check" bash tests/fuzz/engine_death_test.sh ;;
+    fresh-machine) run_check "$check" bash tests/reliability/fresh_machine_test.sh ;;
+  esac
+done
 
 echo
 echo "=== summary ==="

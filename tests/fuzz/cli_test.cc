@@ -178,7 +178,10 @@ TEST(ScriptsTest, BadArgumentsFailBeforeAnyWork) {
            Case{"encode-seeds.sh /nonexistent/dir", "no such directory"},
            Case{"minimize.sh", "missing FILE"},
            Case{"minimize.sh /nonexistent/crash", "no such file: /nonexistent/crash"},
-           Case{"minimize.sh x --seconds soon", "--seconds needs a number"},
+           Case{"minimize.sh x --seconds soon", "--seconds must be a positive number"},
+           Case{"fuzz.sh --fuzzer /nonexistent/fuzzer", "is not an executable file"},
+           Case{"fuzz.sh --seeds /nonexistent/dir", "is not a directory"},
+           Case{"test.sh --check nosuchcheck", "unknown check 'nosuchcheck'"},
        }) {
     Outcome out = Shell(scripts + c.command);
     EXPECT_EQ(out.status, 2) << c.command << "\n" << out.output;
