@@ -15,7 +15,7 @@
 # Usage: scripts/fuzz.sh [--engine libfuzzer|afl] [--target VARIANT] [--sanitizer
 #        address|thread|undefined] [--time SECONDS] [--jobs N] [--no-feedback]
 #        [--byte-mutator] [--no-minimize] [--no-skip-seen] [--out DIR] [--seed N]
-#        [--seeds DIR] [--findings DIR] [--fuzzer BINARY]
+#        [--seeds DIR] [--corpus DIR] [--fresh] [--findings DIR] [--fuzzer BINARY]
 #
 # It installs the packages it needs first (scripts/setup.sh; nothing when all are there) and
 # configures and builds the preset as needed (scripts/lib/common.sh, rf_build), so it is
@@ -42,6 +42,12 @@
 # the input it died on is saved and the campaign goes on for the time that is left
 # (scripts/run-libfuzzer.sh); at the end the findings are sorted and reported as always,
 # with a line saying how often the engine died and why (--out's engine-deaths.tsv).
+#
+# The corpus grows across campaigns: each campaign starts from the seeds and the target's
+# kept corpus (--corpus DIR, default out/corpus/TARGET, shared by every engine and
+# sanitizer), and at the end merges what it found into it: `-merge=1` with libFuzzer
+# (only inputs that add coverage are added; nothing is deleted), afl-cmin with AFL++.
+# --fresh starts from the seeds alone (the kept corpus is still merged into at the end).
 #
 # --seeds DIR starts from the inputs in DIR instead of corpora/seeds. --findings DIR puts
 # the findings there instead of findings/ in the repository (a relative DIR is the
@@ -75,6 +81,8 @@ SKIP_SEEN=1
 OUT=""
 SEED=0
 SEEDS_DIR=""
+CORPUS=""
+FRESH=0
 FINDINGS=""
 FUZZER=""
 
@@ -88,6 +96,8 @@ while [[ $# -gt 0 ]]; do
     --out) rf_need_value "$@"; OUT=$2; shift 2 ;;
     --seed) rf_need_value "$@"; SEED=$2; shift 2 ;;
     --seeds) rf_need_value "$@"; SEEDS_DIR=$2; shift 2 ;;
+    --corpus) rf_need_value "$@"; CORPUS=$2; shift 2 ;;
+    --fresh) FRESH=1; shift ;;
     --findings) rf_need_value "$@"; FINDINGS=$2; shift 2 ;;
     --fuzzer) rf_need_value "$@"; FUZZER=$2; shift 2 ;;
     --no-feedback) FEEDBACK=0; shift ;;
@@ -122,6 +132,10 @@ if [[ -n "$SEEDS_DIR" ]]; then
   SEEDS_DIR=$(realpath -- "$SEEDS_DIR")
 fi
 [[ -z "$FINDINGS" ]] || FINDINGS=$(realpath -m -- "$FINDINGS")
+if [[ -n "$CORPUS" ]]; then
+  [[ ! -e "$CORPUS" || -d "$CORPUS" ]] || rf_die "--corpus $CORPUS exists and is not a directory"
+  CORPUS=$(realpath -m -- "$CORPUS")
+fi
 [[ -z "$OUT" ]] || OUT=$(realpath -m -- "$OUT")
 # How the closing hint names the repository's files: relative from its root, else absolute.
 SHOWN_ROOT=""
@@ -144,10 +158,12 @@ fi
 OUT_GIVEN=$OUT
 [[ -n "$OUT" ]] || OUT="$ROOT/out/fuzz/$ENGINE-$SANITIZER-$NAME"
 [[ -n "$FINDINGS" ]] || FINDINGS="$ROOT/findings"
+[[ -n "$CORPUS" ]] || CORPUS="$ROOT/out/corpus/$NAME"
 # fuzz.sh deletes only what it made: a given --out must be new, empty or an earlier run's --out,
 # known by the marker. (The default --out is fuzz.sh's own, marked or from before the marker.)
 OUT_MARKER=.racefuzz-fuzz-out
-OUT_PARTS=(corpus artifacts seen replays afl quarantine fuzz.log engine-deaths.tsv "$OUT_MARKER")
+OUT_PARTS=(corpus artifacts seen replays afl quarantine merge-artifacts merge-queue merge-min
+           fuzz.log merge.log engine-deaths.tsv "$OUT_MARKER")
 if [[ -e "$OUT" || -L "$OUT" ]]; then
   [[ -d "$OUT" ]] || rf_die "--out $OUT exists and is not a directory"
   if [[ -n "$OUT_GIVEN" && ! -f "$OUT/$OUT_MARKER" && -n "$(ls -A -- "$OUT" 2>/dev/null || echo unreadable)" ]]; then
@@ -164,7 +180,7 @@ rf_build "$PRESET" "$BUILD" "${BUILD_TARGETS[@]}" || exit 1
 # --- Corpus ----------------------------------------------------------------------------
 for part in "${OUT_PARTS[@]}"; do rm -rf "${OUT:?}/$part"; done
 rm -f "$OUT"/afl-worker*.log
-mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS"
+mkdir -p "$OUT/corpus" "$OUT/artifacts" "$FINDINGS" "$CORPUS"
 echo "scripts/fuzz.sh made this directory (--out); a rerun deletes its corpus/, artifacts/, seen/, replays/, afl/, quarantine/ and logs." \
   >"$OUT/$OUT_MARKER"
 if [[ -n "$SEEDS_DIR" ]]; then
@@ -172,6 +188,16 @@ if [[ -n "$SEEDS_DIR" ]]; then
 else
   "$ROOT/scripts/encode-seeds.sh" --racefuzz "$RACEFUZZ" >/dev/null
   cp "$ROOT"/corpora/seeds/*.bin "$OUT/corpus/"
+fi
+SEED_COUNT=$(find "$OUT/corpus" -maxdepth 1 -type f | wc -l)
+KEPT_COUNT=$(find "$CORPUS" -maxdepth 1 -type f | wc -l)
+SHOWN_CORPUS=${CORPUS#"$ROOT"/}
+if [[ $FRESH -eq 0 && $KEPT_COUNT -gt 0 ]]; then
+  find "$CORPUS" -maxdepth 1 -type f -exec cp -t "$OUT/corpus/" {} +
+  echo "== starting from $SEED_COUNT seeds and the $KEPT_COUNT inputs kept in $SHOWN_CORPUS" \
+    "(--fresh: the seeds only)"
+else
+  echo "== starting from $SEED_COUNT seeds$([[ $FRESH -eq 1 ]] && echo " (--fresh)")"
 fi
 DICT="$ROOT/corpora/racefuzz.dict"
 export RACEFUZZ_FEEDBACK=$FEEDBACK
@@ -241,6 +267,44 @@ case "$ENGINE" in
     CRASHES=("$OUT"/afl/*/crashes/id:*)
     ;;
 esac
+
+# --- The kept corpus: what this campaign found that adds coverage ----------------------
+# With the campaign's own settings (known bugs count as clean, new ones are saved, not
+# fatal), so an input that shows a known bug still adds its coverage.
+MERGE_LOG="$OUT/merge.log"
+merge_corpus() {
+  local before after
+  before=$(find "$CORPUS" -maxdepth 1 -type f | wc -l)
+  case "$ENGINE" in
+    libfuzzer)
+      mkdir -p "$OUT/merge-artifacts"
+      (cd "$OUT" && RACEFUZZ_CRASH_DIR="$OUT/merge-artifacts" timeout -k 10 600 "$BIN" \
+        -merge=1 -artifact_prefix=merge-artifacts/ -max_len=64 -timeout=10 "$CORPUS" \
+        "$OUT/corpus") >"$MERGE_LOG" 2>&1 || return 1
+      ;;
+    afl)
+      local queue="$OUT/merge-queue" minimised="$OUT/merge-min" file sum
+      rm -rf "$queue" "$minimised"
+      mkdir -p "$queue"
+      find "$OUT"/afl/*/queue -maxdepth 1 -type f -name 'id:*' -exec cp -t "$queue" {} + 2>/dev/null
+      [[ -n "$(ls -A "$queue")" ]] || return 0
+      # AFL_ALLOW_TMP: afl-cmin refuses directories under /tmp (shared, guessable names); ours
+      # are the campaign's own.
+      AFL_ALLOW_TMP=1 AFL_SKIP_BIN_CHECK=1 timeout -k 10 600 afl-cmin -i "$queue" -o "$minimised" -t 10000 \
+        -m none -- "$BIN" >"$MERGE_LOG" 2>&1 || return 1
+      for file in "$minimised"/*; do
+        [[ -f "$file" ]] || continue
+        sum=$(sha1sum <"$file" | cut -d' ' -f1)
+        [[ -e "$CORPUS/$sum" ]] || cp "$file" "$CORPUS/$sum"
+      done
+      ;;
+  esac
+  after=$(find "$CORPUS" -maxdepth 1 -type f | wc -l)
+  echo "== corpus: $((after - before)) new input(s) merged into $SHOWN_CORPUS ($after in all);" \
+    "the next campaign on $NAME starts from it"
+}
+merge_corpus || echo "fuzz.sh: warning: merging the corpus into $SHOWN_CORPUS failed (log:" \
+  "${MERGE_LOG#$ROOT/}); it is as it was before this campaign" >&2
 
 # How often the fuzzing process died, and of what (scripts/run-libfuzzer.sh's record).
 DEATHS_SUMMARY=""

@@ -30,6 +30,8 @@
 #   engine-death     tests/fuzz/engine_death_test.sh: a campaign on a target whose bug kills
 #                    the process (a SEGV after a recovered ASan report) keeps fuzzing and
 #                    ends with its findings; a binary that cannot start fails clearly
+#   corpus-resume    tests/fuzz/corpus_resume_test.sh: a campaign merges its corpus into
+#                    --corpus, the next one on the target starts from it, --fresh does not
 #   fresh-machine    tests/reliability/fresh_machine_test.sh: in a fresh copy of the tree
 #                    with an interrupted configure and a package reported missing, both
 #                    README commands install it, reconfigure and succeed
@@ -45,7 +47,7 @@ cd "$RF_ROOT" || exit 2
 
 # Every fuzzing check, in the order they run.
 CHECKS=(oss-fuzz-check selftest-asan selftest-tsan soak skip-seen tsan-death-exit determinism
-        consumer engine-death fresh-machine)
+        consumer engine-death corpus-resume fresh-machine)
 
 presets=()
 checks=()
@@ -172,6 +174,7 @@ for check in "${checks[@]}"; do
     determinism) run_check "$check" determinism_check ;;
     consumer) run_check "$check" consumer_check ;;
     engine-death) run_check "$check" bash tests/fuzz/engine_death_test.sh ;;
+    corpus-resume) run_check "$check" bash tests/fuzz/corpus_resume_test.sh ;;
     fresh-machine) run_check "$check" bash tests/reliability/fresh_machine_test.sh ;;
   esac
 done

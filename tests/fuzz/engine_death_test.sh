@@ -32,7 +32,7 @@ printf 'harmless' >"$TMP/seeds/harmless"
 
 status=0
 bash "$ROOT/scripts/fuzz.sh" --fuzzer "$TMP/segv_fuzzer" --seeds "$TMP/seeds" --time 15 \
-  --out "$TMP/out" --findings "$TMP/findings" >"$TMP/fuzz.out" 2>&1 || status=$?
+  --out "$TMP/out" --findings "$TMP/findings" --corpus "$TMP/corpus" >"$TMP/fuzz.out" 2>&1 || status=$?
 sed 's/^/  | /' "$TMP/fuzz.out" | tail -n 25
 
 check "fuzz.sh exits 0 (got $status)" test "$status" -eq 0
@@ -52,7 +52,8 @@ check "the seed that kills the process at load is in quarantine/" \
 
 status=0
 timeout -s KILL 120 bash "$ROOT/scripts/fuzz.sh" --fuzzer /bin/false --seeds "$TMP/seeds" \
-  --time 30 --out "$TMP/out-false" --findings "$TMP/findings-false" >"$TMP/false.out" 2>&1 \
+  --time 30 --out "$TMP/out-false" --findings "$TMP/findings-false" --corpus "$TMP/corpus-false" \
+  >"$TMP/false.out" 2>&1 \
   || status=$?
 check "a binary that cannot start: exit 1 (got $status)" test "$status" -eq 1
 check "a binary that cannot start: it says the engine could not run" \
