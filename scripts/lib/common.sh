@@ -77,7 +77,8 @@ rf_setup() {
 # builds TARGETs (all when none is given). DIR needs a configure when it has no build.ninja
 # (no configure ever finished there: a first configure that failed, or one interrupted,
 # leaves a CMakeCache.txt but no build.ninja) or no mark of a finished configure with the
-# same -D arguments (.racefuzz-configured, written after cmake returns). A directory whose
+# same -D arguments and CMakePresets.json (.racefuzz-configured, written after cmake
+# returns). A directory whose
 # configure never finished is configured afresh (`cmake --fresh`): what its cache holds came
 # from a run that failed, such as Abseil not found before the packages were installed.
 # Everything else is ninja's job: it re-runs cmake itself when a CMakeLists.txt changed.
@@ -96,7 +97,10 @@ rf_build() {
   targets=("$@")
   local source=${RF_SOURCE_DIR:-$RF_ROOT}
   local mark="$dir/.racefuzz-configured"
-  local want="preset=$preset ${defines[*]}"
+  # The presets file too: a preset's cache variables reach the cache only through
+  # `cmake --preset`, so a changed CMakePresets.json needs one.
+  local want
+  want="preset=$preset ${defines[*]} presets=$(cksum <"$source/CMakePresets.json")"
   local configure_log="$dir/racefuzz-configure.log" build_log="$dir/racefuzz-build.log"
   local shown=${dir#"$PWD"/}
   mkdir -p "$dir" || return 1
