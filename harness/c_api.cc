@@ -43,9 +43,8 @@ const char* NameOr(const char* name, const char* otherwise) {
 }
 
 Mutex& MutexIn(racefuzz_mutex* m) {
-  return ObjectIn<Mutex>(m->storage, [m](void* at) {
-    new (at) Mutex(NameOr(m->storage.name, "mutex"));
-  });
+  return ObjectIn<Mutex>(m->storage,
+                         [m](void* at) { new (at) Mutex(NameOr(m->storage.name, "mutex")); });
 }
 
 Refcount& RefcountIn(racefuzz_refcount* r) {
@@ -54,42 +53,55 @@ Refcount& RefcountIn(racefuzz_refcount* r) {
 }
 
 WaitQueue& WaitQueueIn(racefuzz_wait_queue* q) {
-  return ObjectIn<WaitQueue>(q->storage, [q](void* at) {
-    new (at) WaitQueue(NameOr(q->storage.name, "wait_queue"));
-  });
+  return ObjectIn<WaitQueue>(
+      q->storage, [q](void* at) { new (at) WaitQueue(NameOr(q->storage.name, "wait_queue")); });
 }
 
 Completion& CompletionIn(racefuzz_completion* c) {
-  return ObjectIn<Completion>(c->storage, [c](void* at) {
-    new (at) Completion(NameOr(c->storage.name, "completion"));
-  });
+  return ObjectIn<Completion>(
+      c->storage, [c](void* at) { new (at) Completion(NameOr(c->storage.name, "completion")); });
 }
 
 SourceLocation At(const char* file, int line) { return SourceLocation{file, line}; }
 
 const char* ReasonLabel(racefuzz_yield_reason reason) {
   switch (reason) {
-    case RACEFUZZ_YIELD_USER: return "yield";
-    case RACEFUZZ_YIELD_LOCK: return "lock";
-    case RACEFUZZ_YIELD_UNLOCK: return "unlock";
-    case RACEFUZZ_YIELD_ATOMIC: return "atomic";
-    case RACEFUZZ_YIELD_REFCOUNT: return "refcount";
-    case RACEFUZZ_YIELD_WAIT: return "wait";
-    case RACEFUZZ_YIELD_WAKE: return "wake";
-    case RACEFUZZ_YIELD_ALLOC: return "alloc";
-    case RACEFUZZ_YIELD_FREE: return "free";
-    case RACEFUZZ_YIELD_SLEEP: return "might_sleep";
-    case RACEFUZZ_YIELD_SPIN: return "spin";
+    case RACEFUZZ_YIELD_USER:
+      return "yield";
+    case RACEFUZZ_YIELD_LOCK:
+      return "lock";
+    case RACEFUZZ_YIELD_UNLOCK:
+      return "unlock";
+    case RACEFUZZ_YIELD_ATOMIC:
+      return "atomic";
+    case RACEFUZZ_YIELD_REFCOUNT:
+      return "refcount";
+    case RACEFUZZ_YIELD_WAIT:
+      return "wait";
+    case RACEFUZZ_YIELD_WAKE:
+      return "wake";
+    case RACEFUZZ_YIELD_ALLOC:
+      return "alloc";
+    case RACEFUZZ_YIELD_FREE:
+      return "free";
+    case RACEFUZZ_YIELD_SLEEP:
+      return "might_sleep";
+    case RACEFUZZ_YIELD_SPIN:
+      return "spin";
   }
   return "yield";
 }
 
 FailureKind KindOf(racefuzz_bug_kind kind) {
   switch (kind) {
-    case RACEFUZZ_BUG_INVARIANT: return FailureKind::kInvariant;
-    case RACEFUZZ_BUG_REFCOUNT: return FailureKind::kRefcount;
-    case RACEFUZZ_BUG_LOCK_MISUSE: return FailureKind::kLockMisuse;
-    case RACEFUZZ_BUG_DEADLOCK: return FailureKind::kDeadlock;
+    case RACEFUZZ_BUG_INVARIANT:
+      return FailureKind::kInvariant;
+    case RACEFUZZ_BUG_REFCOUNT:
+      return FailureKind::kRefcount;
+    case RACEFUZZ_BUG_LOCK_MISUSE:
+      return FailureKind::kLockMisuse;
+    case RACEFUZZ_BUG_DEADLOCK:
+      return FailureKind::kDeadlock;
   }
   return FailureKind::kInvariant;
 }
@@ -113,7 +125,11 @@ void racefuzz_join_at(racefuzz_thread_t thread, const char* file, int line) {
 void racefuzz_yield_at(racefuzz_yield_reason reason, const char* object, const char* file,
                        int line) {
   racefuzz::sanitizer::HarnessScope harness_scope;
-  if (racefuzz::Scheduler* s = racefuzz::Scheduler::Active()) {
+  racefuzz::Scheduler* s = racefuzz::Scheduler::Active();
+  if (s == nullptr) return;
+  if (reason == RACEFUZZ_YIELD_SPIN) {
+    s->SpinPoint(racefuzz::ReasonLabel(reason), At(file, line), object);
+  } else {
     s->YieldPoint(racefuzz::ReasonLabel(reason), At(file, line), object);
   }
 }
@@ -122,10 +138,8 @@ void racefuzz_annotate_at(const char* text, const char* file, int line) {
   racefuzz::Annotate(text != nullptr ? text : "", At(file, line));
 }
 
-void racefuzz_report_bug_at(racefuzz_bug_kind kind, const char* title, const char* file,
-                            int line) {
-  racefuzz::ReportBug(racefuzz::KindOf(kind), title != nullptr ? title : "bug", "",
-                      At(file, line));
+void racefuzz_report_bug_at(racefuzz_bug_kind kind, const char* title, const char* file, int line) {
+  racefuzz::ReportBug(racefuzz::KindOf(kind), title != nullptr ? title : "bug", "", At(file, line));
 }
 
 void racefuzz_mutex_init(racefuzz_mutex* mutex, const char* name) {
@@ -205,8 +219,7 @@ void racefuzz_complete_at(racefuzz_completion* completion, int all, const char* 
     c.Complete(At(file, line));
   }
 }
-void racefuzz_wait_for_completion_at(racefuzz_completion* completion, const char* file,
-                                     int line) {
+void racefuzz_wait_for_completion_at(racefuzz_completion* completion, const char* file, int line) {
   racefuzz::CompletionIn(completion).Wait(At(file, line));
 }
 

@@ -64,7 +64,10 @@ typedef enum racefuzz_yield_reason {
 } racefuzz_yield_reason;
 
 /* A point where the running thread may be preempted, with why and on what object (a name
- * with static storage, or NULL). */
+ * with static storage, or NULL). RACEFUZZ_YIELD_SPIN says the thread cannot progress
+ * until another runs (an iteration of a retry or busy-wait loop): then another runnable
+ * thread always runs next, whatever the strategy, so that no strategy livelocks there
+ * (harness/yield.h, racefuzz::Spin). */
 #define racefuzz_yield(reason, object) racefuzz_yield_at((reason), (object), __FILE__, __LINE__)
 void racefuzz_yield_at(racefuzz_yield_reason reason, const char* object, const char* file,
                        int line);

@@ -277,14 +277,9 @@ void Scheduler::SetState(LogicalThread& thread, ThreadState state) {
   }
 }
 
-// The hot path of every execution: one call per yield point of code under test, and with a
-// preemption one switch (bench/: BM_FiberSwitch). Everything that formats text or reports
-// is in out-of-line functions, so that this one saves few registers and builds no strings.
-void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
-  sanitizer::HarnessScope harness_scope;
-  if (unwinding_) [[unlikely]] {
-    return;  // destructors of an abandoned execution run without scheduling
-  }
+[[gnu::always_inline]] inline uint64_t Scheduler::BeginSchedulingPoint(const char* label,
+                                                                       SourceLocation location,
+                                                                       const char* object) {
   if (sanitizer_report_pending_) [[unlikely]] {
     StopForSanitizerReport(location);
   }
@@ -293,6 +288,18 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
   if (step > options_->step_budget) [[unlikely]] {
     FailStepBudget(location);
   }
+  return step;
+}
+
+// The hot path of every execution: one call per yield point of code under test, and with a
+// preemption one switch (bench/: BM_FiberSwitch). Everything that formats text or reports
+// is in out-of-line functions, so that this one saves few registers and builds no strings.
+void Scheduler::YieldPoint(const char* label, SourceLocation location, const char* object) {
+  sanitizer::HarnessScope harness_scope;
+  if (unwinding_) [[unlikely]] {
+    return;  // destructors of an abandoned execution run without scheduling
+  }
+  const uint64_t step = BeginSchedulingPoint(label, location, object);
   if (num_runnable_ < 2) return;
   Strategy& strategy = *options_->strategy;
   if (!strategy.ShouldPreempt(YieldContext{current_, step, label, location, object})) return;
@@ -302,6 +309,31 @@ void Scheduler::YieldPoint(const char* label, SourceLocation location, const cha
   }
   if (next == current_) return;
   decisions_.push_back({step, next});
+  trace_.MarkPreempted(next);
+  SwitchToThread(next, /*leaving_for_good=*/false);
+}
+
+void Scheduler::SpinPoint(const char* label, SourceLocation location, const char* object) {
+  sanitizer::HarnessScope harness_scope;
+  if (unwinding_) return;
+  const uint64_t step = BeginSchedulingPoint(label, location, object);
+  Strategy& strategy = *options_->strategy;
+  strategy.OnSpin(current_);
+  if (num_runnable_ < 2) return;
+  spin_choices_.clear();
+  for (ThreadId t : runnable_.Ids()) {
+    if (t != current_) spin_choices_.push_back(t);
+  }
+  // The spinner is not among the choices, so it is asked as after a block (kNoThread);
+  // only a pick other than the first is a decision to record (DefaultPick's rule).
+  ThreadId next = spin_choices_.front();
+  if (spin_choices_.size() > 1) {
+    next = strategy.PickNext(spin_choices_, kNoThread, step);
+    if (next == current_ || !runnable_.Contains(next)) [[unlikely]] {
+      InternalError("strategy picked a thread that is not runnable");
+    }
+    if (next != spin_choices_.front()) decisions_.push_back({step, next});
+  }
   trace_.MarkPreempted(next);
   SwitchToThread(next, /*leaving_for_good=*/false);
 }

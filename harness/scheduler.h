@@ -94,6 +94,14 @@ class Scheduler {
   void Join(ThreadId thread, SourceLocation location);
   // A point where the running thread may be preempted.
   void YieldPoint(const char* label, SourceLocation location, const char* object = nullptr);
+  // A spin: the running thread cannot progress until another one runs (an iteration of a
+  // retry or busy-wait loop). When another thread can run, the running one is switched out
+  // whatever the strategy would say (the strategy picks which of the others runs, and is
+  // told of the spin, Strategy::OnSpin), so that no strategy livelocks on a retry loop: a
+  // strategy that never preempts (bytes used up) or always runs the highest-priority thread
+  // (PCT) would otherwise run the spinner until the step budget. As loom's and shuttle's
+  // yield_now(). When no other thread can run, it is a plain scheduling point.
+  void SpinPoint(const char* label, SourceLocation location, const char* object = nullptr);
   // Blocks the running thread until Wake(); returns once it runs again.
   void Block(const WaitTarget& target, SourceLocation location);
   void Wake(ThreadId thread);
@@ -167,6 +175,9 @@ class Scheduler {
   void Reschedule(bool leaving_for_good);
   // Every change of a thread's state goes through here, so runnable_ stays exact.
   void SetState(LogicalThread& thread, ThreadState state);
+  // The bookkeeping every scheduling point of the running thread starts with: the
+  // sanitizer-report stop, the step count, the trace event and the step budget.
+  uint64_t BeginSchedulingPoint(const char* label, SourceLocation location, const char* object);
   // The cold ends of YieldPoint, out of line so that its common path keeps a small frame.
   [[noreturn]] void FailStepBudget(SourceLocation location);
   [[noreturn]] void ReportDeadlock(SourceLocation location);
@@ -204,6 +215,7 @@ class Scheduler {
   std::string exit_path_name_;
   int exit_path_runs_ = 0;
   bool sanitizer_report_pending_ = false;  // see NoteSanitizerReport()
+  std::vector<ThreadId> spin_choices_;     // SpinPoint's runnable threads but the spinner
 };
 
 }  // namespace racefuzz

@@ -51,6 +51,11 @@ class Strategy {
   virtual ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                             uint64_t step) = 0;
 
+  // The running thread spins (Scheduler::SpinPoint): it cannot progress until another one
+  // runs, and is switched out now if another can run. A priority-based strategy lowers it,
+  // so that it does not get the processor straight back.
+  virtual void OnSpin(ThreadId thread) {}
+
   // Called after each execution with the number of scheduling points it had.
   virtual void EndExecution(uint64_t steps) {}
 

@@ -14,6 +14,11 @@ void Yield(const char* label, SourceLocation location) {
   if (Scheduler* s = Scheduler::Active()) s->YieldPoint(label, location);
 }
 
+void Spin(const char* object, SourceLocation location) {
+  sanitizer::HarnessScope harness_scope;
+  if (Scheduler* s = Scheduler::Active()) s->SpinPoint("spin", location, object);
+}
+
 void Annotate(std::string_view text, SourceLocation location) {
   sanitizer::HarnessScope harness_scope;
   if (Scheduler* s = Scheduler::Active()) s->Annotate(text, location);

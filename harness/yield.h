@@ -18,6 +18,11 @@ namespace racefuzz {
 
 // A point where the kernel could be preempted between two steps that matter.
 void Yield(const char* label, SourceLocation location = SourceLocation::Current());
+// An iteration of a retry or busy-wait loop: the running thread cannot progress until
+// another runs (cpu_relax() in a spin, a failed cmpxchg retried). Every strategy then
+// switches to another runnable thread (Scheduler::SpinPoint), so none livelocks there.
+// `object` names what it waits for (static storage), or nullptr.
+void Spin(const char* object = nullptr, SourceLocation location = SourceLocation::Current());
 // Free text in the trace and race diagram, e.g. the operation a thread is starting.
 void Annotate(std::string_view text, SourceLocation location = SourceLocation::Current());
 // A buffer for building annotation text without a new string per annotation (code under

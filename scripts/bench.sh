@@ -13,9 +13,6 @@
 #                                         against the real-thread stress baseline
 #   scripts/bench.sh ttb [--quick|--full] [bench/ttb.py flags]
 #                                         time to each known bug per strategy, survival plot
-#   scripts/bench.sh ablation [flags] PATCH[+PATCH]...
-#                                         the switch benchmarks of HEAD built unchanged and
-#                                         with parts removed (bench/ablations/), in turn
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 ROOT=$RF_ROOT
@@ -24,7 +21,6 @@ ROOT=$RF_ROOT
 case "${1:-}" in
   throughput) shift; exec bash "$ROOT/bench/throughput.sh" "$@" ;;
   ttb) shift; exec bash "$ROOT/bench/ttb.sh" "$@" ;;
-  ablation) shift; exec bash "$ROOT/bench/ablation.sh" "$@" ;;
 esac
 CALLER=$PWD  # harness_bench runs here: paths in its flags (--benchmark_out=...) are the caller's
 cd "$ROOT"

@@ -142,13 +142,6 @@ expect 2 "--replot: no such file" -- scripts/bench.sh ttb --replot "$TMP/missing
 expect 2 "unknown argument" -- scripts/bench.sh throughput --bogus
 expect 2 "--seconds must be" -- scripts/bench.sh throughput --seconds abc
 expect 2 "--runs must be" -- scripts/bench.sh throughput --runs 0
-expect 2 "name at least one variant" -- scripts/bench.sh ablation
-expect 2 "unknown flag" -- scripts/bench.sh ablation --bogus
-expect 2 "no such patch file: $TMP/missing.patch" -- scripts/bench.sh ablation "$TMP/missing.patch"
-expect 2 "empty patch name" -- scripts/bench.sh ablation "bench/ablations/no-bookkeeping.patch+"
-expect 2 "--rounds must be" -- scripts/bench.sh ablation --rounds 0 bench/ablations/no-bookkeeping.patch
-printf 'diff --git a/harness/none.cc b/harness/none.cc\n--- a/harness/none.cc\n+++ b/harness/none.cc\n@@ -1 +1 @@\n-a\n+b\n' >"$TMP/stale.patch"
-expect 2 "stale.patch does not apply" -- scripts/bench.sh ablation "$TMP/stale.patch"
 expect 2 "unknown argument" -- scripts/setup.sh --bogus
 expect 2 "unknown argument" -- scripts/check-determinism.sh --bogus
 expect 2 "--repeat must be" -- scripts/check-determinism.sh --repeat 0
