@@ -16,13 +16,20 @@ void PctStrategy::BeginExecution() {
   if (estimated_steps_ > 0) {
     const uint64_t wanted = std::min<uint64_t>(depth_ - 1, estimated_steps_);
     while (change_points_.size() < wanted) {
-      const uint64_t point = 1 + prng_.Below(estimated_steps_);
-      if (std::find(change_points_.begin(), change_points_.end(), point) ==
-          change_points_.end()) {
-        change_points_.push_back(point);
+      const uint64_t step = 1 + prng_.Below(estimated_steps_);
+      const bool drawn_before =
+          std::any_of(change_points_.begin(), change_points_.end(),
+                      [step](const ChangePoint& c) { return c.step == step; });
+      if (!drawn_before) {
+        // The paper's k_i, the i-th point drawn, lowers to priority i: the priority comes
+        // from the draw, not from the point's rank in time.
+        change_points_.push_back({step, change_points_.size() + 1});
       }
     }
-    std::sort(change_points_.begin(), change_points_.end());
+    // Sorted by step only so that ShouldPreempt finds the next point in O(1); the steps are
+    // distinct, so the order is fully determined, and each point keeps its drawn priority.
+    std::sort(change_points_.begin(), change_points_.end(),
+              [](const ChangePoint& a, const ChangePoint& b) { return a.step < b.step; });
   }
 }
 
@@ -38,10 +45,10 @@ uint64_t PctStrategy::PriorityOf(ThreadId thread) {
 
 bool PctStrategy::ShouldPreempt(const YieldContext& context) {
   ++choice_steps_;
-  if (next_change_ < change_points_.size() && change_points_[next_change_] == choice_steps_) {
+  if (next_change_ < change_points_.size() && change_points_[next_change_].step == choice_steps_) {
+    PriorityOf(context.current);  // draws its initial priority if it has none, as before
+    priority_[context.current] = change_points_[next_change_].priority;
     ++next_change_;
-    PriorityOf(context.current);
-    priority_[context.current] = next_change_;  // the i-th change point lowers to i
   }
   return true;  // PickNext runs the highest-priority runnable thread
 }

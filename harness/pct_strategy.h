@@ -1,14 +1,21 @@
 // PctStrategy: Probabilistic Concurrency Testing with bug depth d (Burckhardt, Kothari,
 // Musuvathi, Nagarakatte, "A Randomized Scheduler with Probabilistic Guarantees of Finding
-// Bugs", ASPLOS 2010). Threads get distinct random priorities of at least d; the
-// highest-priority runnable thread always runs; at d-1 change points, drawn uniformly from
-// the k steps of an execution, the running thread's priority drops to i (the i-th change
-// point), below every initial priority. A bug of depth d is found by one execution with
-// probability at least 1/(n * k^(d-1)).
+// Bugs", ASPLOS 2010). Each thread gets a random initial priority of at least d (distinct
+// with overwhelming probability; ties go to the lower thread id), and the highest-priority
+// runnable thread always runs. Before an execution, d-1 change points k_1..k_{d-1} are drawn
+// one after the other, uniformly from the steps [1, k] (a step already drawn is drawn again,
+// so they are distinct); when the execution reaches step k_i, the running thread's priority
+// drops to i, below every initial priority. The priority is i because k_i was the i-th point
+// drawn, not because it is the i-th in time: as in the paper, the low priorities come in
+// random temporal order, so a thread lowered later can end up below one lowered earlier, and
+// a later change point can hand control back to a thread lowered before. (Ranking the points
+// by time instead makes every later-lowered thread outrank the earlier ones; with two threads
+// no second preemption could then ever switch back.) A bug of depth d is found by one
+// execution with probability at least 1/(n * k^(d-1)).
 //
 // As in shuttle and Coyote, k is not known in advance: it is estimated as the largest step
 // count seen in earlier executions (the first execution has no change points), and only
-// steps where at least two threads could run are counted.
+// steps where at least two threads could run are counted, both for k and for reaching k_i.
 #ifndef RACEFUZZ_HARNESS_PCT_STRATEGY_H_
 #define RACEFUZZ_HARNESS_PCT_STRATEGY_H_
 
@@ -33,6 +40,11 @@ class PctStrategy : public Strategy {
   uint64_t estimated_steps() const { return estimated_steps_; }
 
  private:
+  struct ChangePoint {
+    uint64_t step;      // k_i, in [1, k]
+    uint64_t priority;  // i: the index of the draw
+  };
+
   uint64_t PriorityOf(ThreadId thread);
 
   uint32_t depth_;
@@ -42,8 +54,8 @@ class PctStrategy : public Strategy {
   Prng prng_;
   uint64_t estimated_steps_ = 0;   // k, learned across executions
   uint64_t choice_steps_ = 0;      // steps with a choice in this execution
-  std::vector<uint64_t> change_points_;  // sorted, in [1, k]
-  size_t next_change_ = 0;
+  std::vector<ChangePoint> change_points_;  // distinct steps, sorted by step
+  size_t next_change_ = 0;                  // first point not reached yet
   std::vector<uint64_t> priority_;  // by thread id; 0 = not assigned yet
 };
 
