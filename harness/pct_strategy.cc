@@ -22,8 +22,9 @@ void PctStrategy::BeginExecution() {
                       [step](const ChangePoint& c) { return c.step == step; });
       if (!drawn_before) {
         // The paper's k_i, the i-th point drawn, lowers to priority i: the priority comes
-        // from the draw, not from the point's rank in time.
-        change_points_.push_back({step, change_points_.size() + 1});
+        // from the draw, not from the point's rank in time. (Stored as i + 1: 1 is the
+        // band of spinning threads below them, OnSpin; only the order matters.)
+        change_points_.push_back({step, change_points_.size() + 1 + kSpinPriority});
       }
     }
     // Sorted by step only so that ShouldPreempt finds the next point in O(1); the steps are
@@ -64,6 +65,11 @@ ThreadId PctStrategy::PickNext(std::span<const ThreadId> runnable, ThreadId, uin
     }
   }
   return best;
+}
+
+void PctStrategy::OnSpin(ThreadId thread) {
+  PriorityOf(thread);  // draws its initial priority if it has none, as at a change point
+  priority_[thread] = kSpinPriority;
 }
 
 void PctStrategy::EndExecution(uint64_t) {

@@ -16,6 +16,10 @@
 // As in shuttle and Coyote, k is not known in advance: it is estimated as the largest step
 // count seen in earlier executions (the first execution has no change points), and only
 // steps where at least two threads could run are counted, both for k and for reaching k_i.
+//
+// A thread that spins (Scheduler::SpinPoint: it cannot progress until another runs) drops
+// below every other priority, as Fray's and shuttle's PCT treat a yield: otherwise it would
+// get the processor back at the next scheduling point of the thread it waits for.
 #ifndef RACEFUZZ_HARNESS_PCT_STRATEGY_H_
 #define RACEFUZZ_HARNESS_PCT_STRATEGY_H_
 
@@ -34,6 +38,7 @@ class PctStrategy : public Strategy {
   bool ShouldPreempt(const YieldContext& context) override;
   ThreadId PickNext(std::span<const ThreadId> runnable, ThreadId current,
                     uint64_t step) override;
+  void OnSpin(ThreadId thread) override;
   void EndExecution(uint64_t steps) override;
   std::string Describe() const override;
 
@@ -46,6 +51,9 @@ class PctStrategy : public Strategy {
   };
 
   uint64_t PriorityOf(ThreadId thread);
+
+  // Below the change points' priorities, which are stored one above the paper's i.
+  static constexpr uint64_t kSpinPriority = 1;
 
   uint32_t depth_;
   uint64_t seed_;

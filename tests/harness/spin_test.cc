@@ -69,6 +69,33 @@ TEST(SpinTest, EveryStrategyFinishesALoopThatSpins) {
   }
 }
 
+TEST(SpinTest, PctLowersASpinningThreadBelowTheOneItWaitsFor) {
+  // Without the lowering, every scheduling point of the setter would hand the processor
+  // back to the spinner (PCT runs the highest priority), one spin per setter step; lowered,
+  // the setter runs to its end and the spinner spins once.
+  Scheduler scheduler;
+  for (uint64_t seed = 0; seed < 50; ++seed) {
+    PctStrategy pct(/*depth=*/1, seed);
+    ExecutionOptions options;
+    options.strategy = &pct;
+    int spins = 0;
+    const ExecutionResult r = scheduler.Run(options, [&] {
+      Atomic<bool> flag(false);
+      const ThreadId setter = SpawnThread([&] {
+        for (int i = 0; i < 5; ++i) Yield("work");
+        flag.Store(true);
+      }, "setter");
+      while (!flag.Load()) {
+        ++spins;
+        Spin("flag");
+      }
+      JoinThread(setter);
+    });
+    ASSERT_FALSE(r.failed()) << r.failure.title;
+    EXPECT_LE(spins, 1) << "seed " << seed;
+  }
+}
+
 TEST(SpinTest, ASpinningExecutionReplaysExactly) {
   Scheduler scheduler;
   RandomStrategy random(3, 2);
