@@ -7,9 +7,11 @@
 //   racefuzz minimize FILE --variant V -o OUT smallest input with the same signature
 //   racefuzz signature [LOG] [--crashed]      the signature of a saved report
 //   racefuzz search FILE --variant V          the shortest schedule that shows a bug
+//   racefuzz verify FILE --variant V --preemptions K   every schedule with at most K
+//                                             preemptions (fuzz/verify.h)
 //
-// FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done),
-// 1 a bug was found, 2 a usage or input error.
+// FILE is bytes, or text form when its name ends in .txt. Exit status: 0 clean (or done,
+// or verified), 1 a bug was found, 2 a usage or input error, 3 verify's time box ran out.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -33,6 +35,7 @@
 #include "fuzz/minimize.h"
 #include "fuzz/signature.h"
 #include "fuzz/text_form.h"
+#include "fuzz/verify.h"
 #include "heaps/variant.h"
 
 ABSL_FLAG(std::string, variant, "kref_v1",
@@ -41,7 +44,8 @@ ABSL_FLAG(std::string, variant, "kref_v1",
 ABSL_FLAG(std::string, o, "", "output file (encode, minimize)");
 ABSL_FLAG(std::string, signature, "",
           "minimize: the signature to keep (default: the input's own on --variant)");
-ABSL_FLAG(double, max_seconds, 60, "minimize: time limit");
+ABSL_FLAG(double, max_seconds, 60, "minimize, verify: time limit (verify: 0 for none)");
+ABSL_FLAG(int, preemptions, 2, "verify: the preemption bound K (0 to 10)");
 ABSL_FLAG(bool, trace, false, "replay: print the race diagram of a clean execution too");
 ABSL_FLAG(std::string, want, "",
           "search: stop at the first schedule whose signature starts with this (default: any "
@@ -307,6 +311,32 @@ absl::StatusOr<int> Search(const std::vector<char*>& args) {
   return 0;
 }
 
+absl::StatusOr<int> VerifyCommand(const std::vector<char*>& args) {
+  if (auto s = NeedArgs(args, 1, "racefuzz verify FILE --variant V --preemptions K");
+      !s.ok()) {
+    return s;
+  }
+  absl::StatusOr<Input> input = ReadInput(args[0]);
+  if (!input.ok()) return input.status();
+  absl::StatusOr<heaps::Variant> variant = ParseVariant(absl::GetFlag(FLAGS_variant));
+  if (!variant.ok()) return variant.status();
+  VerifyOptions options;
+  const int preemptions = absl::GetFlag(FLAGS_preemptions);
+  // The number of schedules grows with the bound's power of the program's length: past 10
+  // no search ends.
+  if (preemptions < 0 || preemptions > 10) {
+    return absl::InvalidArgumentError(
+        absl::StrFormat("--preemptions must be 0 to 10, not %d", preemptions));
+  }
+  options.max_preemptions = static_cast<uint32_t>(preemptions);
+  options.max_seconds = absl::GetFlag(FLAGS_max_seconds);
+  if (!(options.max_seconds >= 0)) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "--max_seconds must be 0 (no time box) or more, not %g", options.max_seconds));
+  }
+  return Verify(*input, *variant, args[0], options);
+}
+
 absl::StatusOr<int> SignatureCommand(const std::vector<char*>& args) {
   if (args.size() > 1) return absl::InvalidArgumentError("usage: racefuzz signature [LOG]");
   std::string log;
@@ -343,8 +373,10 @@ int main(int argc, char** argv) {
       "  racefuzz minimize FILE --variant V -o OUT [--signature S] [--max_seconds N]\n"
       "  racefuzz signature [LOG] [--crashed]\n"
       "  racefuzz search FILE --variant V [--want PREFIX] [--max_schedule_bytes N]\n"
-      "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean, 1 bug found (replay aborts\n"
-      "instead, so a debugger stops at the report), 2 error.");
+      "  racefuzz verify FILE --variant V [--preemptions K] [--max_seconds N]\n"
+      "FILE is bytes, or text form if it ends in .txt. Exit: 0 clean (verify: proved), 1 bug\n"
+      "found (replay aborts instead, so a debugger stops at the report), 2 error, 3 verify ran\n"
+      "out of time.");
   // Abseil exits with status 1 on an unknown flag or a bad flag value, which here means "a
   // bug was found"; a usage error must exit 2. --help and friends exit 0.
   static bool parsing_flags = true;
@@ -366,7 +398,8 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   absl::StatusOr<int> result = absl::InvalidArgumentError(absl::StrFormat(
-      "unknown command `%s` (decode, encode, run, replay, minimize, signature, search)", command));
+      "unknown command `%s` (decode, encode, run, replay, minimize, signature, search, verify)",
+      command));
   if (command == "decode") result = Decode(args);
   if (command == "encode") result = Encode(args);
   if (command == "run") result = Run(args);
@@ -374,6 +407,7 @@ int main(int argc, char** argv) {
   if (command == "minimize") result = MinimizeCommand(args);
   if (command == "signature") result = SignatureCommand(args);
   if (command == "search") result = Search(args);
+  if (command == "verify") result = VerifyCommand(args);
   if (!result.ok()) {
     std::fprintf(stderr, "racefuzz: error: %s\n", std::string(result.status().message()).c_str());
     return 2;

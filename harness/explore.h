@@ -17,19 +17,28 @@
 // them. It runs once per schedule (like loom's model() or shuttle's check_pct()). The first
 // failing schedule stops the exploration; its report has the race diagram and the decision
 // list that replays it (ExploreStrategy::kReplay with options.replay).
+//
+// ExploreStrategy::kExhaustive is the proof mode: every schedule with at most
+// options.max_preemptions preemptions, fewest preemptions first (harness/
+// exhaustive_strategy.h). When none fails, result.proof.complete says that all of them ran
+// and result.proof.Summary() says what was shown; a time box (max_seconds) or a cap
+// (max_schedules) that ends it first leaves it incomplete, and the summary says how far it
+// got.
 #ifndef RACEFUZZ_HARNESS_EXPLORE_H_
 #define RACEFUZZ_HARNESS_EXPLORE_H_
 
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "harness/decision_list.h"
+#include "harness/exhaustive_strategy.h"
 #include "harness/failure.h"
 
 namespace racefuzz {
 
-enum class ExploreStrategy { kRandom, kPct, kReplay };
+enum class ExploreStrategy { kRandom, kPct, kReplay, kExhaustive };
 
 struct ExploreOptions {
   ExploreStrategy strategy = ExploreStrategy::kPct;
@@ -39,6 +48,11 @@ struct ExploreOptions {
   uint32_t random_preempt_one_in = 4;
   uint64_t step_budget = 200000;
   DecisionList replay;  // for kReplay
+  // kExhaustive: the preemption bound, and limits that end the search before it is complete
+  // (0: none). `executions` does not apply.
+  uint32_t max_preemptions = 2;
+  double max_seconds = 0;
+  uint64_t max_schedules = 0;
 };
 
 struct ExploreResult {
@@ -47,6 +61,9 @@ struct ExploreResult {
   std::string report;       // its full report (race diagram and replay decisions)
   DecisionList decisions;   // the failing execution's decisions
   uint64_t trace_hash = 0;  // of the failing (or last) execution
+  // kExhaustive: what the search showed (proof.complete: every schedule within the bound
+  // ran and none failed; proof.Summary(): one line saying so, or how far it got).
+  ExhaustiveOutcome proof;
   bool failed() const { return failure.failed(); }
 };
 

@@ -61,13 +61,8 @@ for b in "${BUILDS[@]}"; do
     [[ -x "$b/fuzz/${v}_fuzzer" ]] || die "$b/fuzz/${v}_fuzzer is missing (build target ${v}_fuzzer)"
   done
 done
-[[ ${#INPUT_DIRS[@]} -gt 0 ]] || INPUT_DIRS=("$ROOT/corpora/seeds" "$ROOT/corpora/regressions")
-INPUTS=()
-for d in "${INPUT_DIRS[@]}"; do
-  [[ -d "$d" ]] || die "no such input directory: $d"
-  for f in "$d"/*.bin; do [[ -f "$f" ]] && INPUTS+=("$f"); done
-done
-[[ ${#INPUTS[@]} -gt 0 ]] || die "no *.bin inputs in ${INPUT_DIRS[*]} (scripts/encode-seeds.sh makes them)"
+rf_corpus_files bin "${INPUT_DIRS[@]}"
+INPUTS=("${RF_FILES[@]}")
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT

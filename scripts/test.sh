@@ -32,6 +32,9 @@
 #                    ends with its findings; a binary that cannot start fails clearly
 #   corpus-resume    tests/fuzz/corpus_resume_test.sh: a campaign merges its corpus into
 #                    --corpus, the next one on the target starts from it, --fresh does not
+#   verify           scripts/verify.sh --preemptions 2 (ASan): proof mode over every seed and
+#                    regression program on every variant; fixed must be proved and every
+#                    known bug found within the bound
 #   fresh-machine    tests/reliability/fresh_machine_test.sh: in a fresh copy of the tree
 #                    with an interrupted configure and a package reported missing, both
 #                    README commands install it, reconfigure and succeed
@@ -47,7 +50,7 @@ cd "$RF_ROOT" || exit 2
 
 # Every fuzzing check, in the order they run.
 CHECKS=(oss-fuzz-check selftest-asan selftest-tsan soak skip-seen tsan-death-exit determinism
-        consumer engine-death corpus-resume fresh-machine)
+        consumer engine-death corpus-resume verify fresh-machine)
 
 presets=()
 checks=()
@@ -175,6 +178,7 @@ for check in "${checks[@]}"; do
     consumer) run_check "$check" consumer_check ;;
     engine-death) run_check "$check" bash tests/fuzz/engine_death_test.sh ;;
     corpus-resume) run_check "$check" bash tests/fuzz/corpus_resume_test.sh ;;
+    verify) run_check "$check" bash scripts/verify.sh --preemptions 2 ;;
     fresh-machine) run_check "$check" bash tests/reliability/fresh_machine_test.sh ;;
   esac
 done

@@ -54,6 +54,21 @@ rf_input_file() {
   [[ -f "$1" ]] || rf_die "not a regular file: $1"
 }
 
+# rf_corpus_files EXTENSION [DIR...]: sets RF_FILES to the DIR/*.EXTENSION files, in order
+# (default DIRs: corpora/seeds and corpora/regressions); a missing DIR or no file is an error.
+rf_corpus_files() {
+  local extension=$1 dir file
+  shift
+  local -a dirs=("$@")
+  [[ ${#dirs[@]} -gt 0 ]] || dirs=("$RF_ROOT/corpora/seeds" "$RF_ROOT/corpora/regressions")
+  RF_FILES=()
+  for dir in "${dirs[@]}"; do
+    [[ -d "$dir" ]] || rf_die "no such input directory: $dir"
+    for file in "$dir"/*."$extension"; do [[ -f "$file" ]] && RF_FILES+=("$file"); done
+  done
+  [[ ${#RF_FILES[@]} -gt 0 ]] || rf_die "no *.$extension inputs in ${dirs[*]}"
+}
+
 # --- Packages -------------------------------------------------------------------------
 
 # Installs what racefuzz needs (scripts/setup.sh: a quick no-op when everything is there).

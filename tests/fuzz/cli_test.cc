@@ -159,6 +159,28 @@ TEST(RacefuzzCliTest, ReadmeTextFormExampleShowsItsBug) {
   EXPECT_EQ(fixed.status, 0) << fixed.output;
 }
 
+// racefuzz verify's three outcomes, on programs of the corpus (RACEFUZZ_SOURCE_DIR).
+TEST(RacefuzzCliTest, VerifyProvesFindsOrRunsOutOfTime) {
+  const std::string corpus = std::string(RACEFUZZ_SOURCE_DIR) + "/corpora/";
+  const Outcome proved =
+      Racefuzz("verify " + corpus + "seeds/dup_close.txt --variant fixed --preemptions 2");
+  EXPECT_EQ(proved.status, 0) << proved.output;
+  EXPECT_THAT(proved.output, HasSubstr("no bug with at most 2 preemptions"));
+  // B8 is a bug of kref_v1's program itself: no preemption needed.
+  const Outcome bug = Racefuzz("verify " + corpus +
+                               "regressions/B8_unbalanced_put.txt --variant kref_v1 --preemptions 1");
+  EXPECT_EQ(bug.status, 1) << bug.output;
+  EXPECT_THAT(bug.output, HasSubstr("Race diagram"));
+  const Outcome time = Racefuzz("verify " + corpus +
+                                "seeds/add_remove_race.txt --variant fixed --preemptions 4 "
+                                "--max_seconds 0.3");
+  EXPECT_EQ(time.status, 3) << time.output;
+  EXPECT_THAT(time.output, HasSubstr("incomplete"));
+  const Outcome bound = Racefuzz("verify " + corpus + "seeds/dup_close.txt --preemptions 11");
+  EXPECT_EQ(bound.status, 2);
+  EXPECT_THAT(bound.output, HasSubstr("--preemptions must be 0 to 10"));
+}
+
 TEST(ScriptsTest, BadArgumentsFailBeforeAnyWork) {
   const std::string scripts = std::string(RACEFUZZ_SOURCE_DIR) + "/scripts/";
   struct Case {
@@ -182,6 +204,8 @@ TEST(ScriptsTest, BadArgumentsFailBeforeAnyWork) {
            Case{"fuzz.sh --fuzzer /nonexistent/fuzzer", "is not an executable file"},
            Case{"fuzz.sh --seeds /nonexistent/dir", "is not a directory"},
            Case{"test.sh --check nosuchcheck", "unknown check 'nosuchcheck'"},
+           Case{"verify.sh --preemptions x", "--preemptions must be a number"},
+           Case{"verify.sh --variants nope", "unknown variant 'nope'"},
        }) {
     Outcome out = Shell(scripts + c.command);
     EXPECT_EQ(out.status, 2) << c.command << "\n" << out.output;
