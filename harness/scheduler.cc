@@ -24,6 +24,8 @@ struct Scheduler::LogicalThread {
   FiberStack stack;
   bool started = false;
   bool abandoned = false;  // left mid-run without unwinding; its stack is quarantined
+  // TSan ignores this fiber's accesses until it leaves for good (IgnoreUntilLeftForGood).
+  bool ignored_for_good = false;
   WaitTarget waiting_on;
   SourceLocation wait_location;
   ThreadId joining = kNoThread;  // the thread this one waits to join
@@ -124,6 +126,7 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
   t.body = std::move(body);
   t.started = false;
   t.abandoned = false;
+  t.ignored_for_good = false;
   t.joining = kNoThread;
   t.waiting_on = WaitTarget{};
   t.stack = stacks_.Acquire();
@@ -221,7 +224,7 @@ void Scheduler::ThreadEntry(void* arg) {
   }
   // From here on this fiber runs only harness code, until it leaves for good; the switch
   // that leaves for good ends this ignore (SwitchContext), so TSan sees it balanced.
-  sanitizer::BeginHarnessForGood();
+  self->IgnoreUntilLeftForGood(t);
   sanitizer::Release(&t.exit_token);  // everything this thread did happens before a join
   if (self->unwinding_) {
     self->SetState(t, ThreadState::kFinished);
@@ -412,7 +415,10 @@ void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
   current_ = next;
   SwitchContext(from, contexts_[next], leaving_for_good);
   // Resumed. If the execution failed meanwhile, unwind this thread's frames.
-  if (unwinding_ && current_ != kNoThread) throw ExecutionAbandoned{};
+  if (unwinding_ && current_ != kNoThread) {
+    IgnoreUntilLeftForGood(*threads_[current_]);
+    throw ExecutionAbandoned{};
+  }
 }
 
 void Scheduler::UnwindNextThread() {
@@ -538,7 +544,14 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
     PrintReportAndAbort();
   }
   unwinding_ = true;
+  IgnoreUntilLeftForGood(*threads_[current_]);
   throw ExecutionAbandoned{};
+}
+
+void Scheduler::IgnoreUntilLeftForGood(LogicalThread& thread) {
+  if (thread.ignored_for_good) return;
+  sanitizer::BeginHarnessForGood();
+  thread.ignored_for_good = true;
 }
 
 void Scheduler::PrintReportAndAbort() const {
@@ -563,8 +576,11 @@ void Scheduler::StopForSanitizerReport(SourceLocation location) {
 void Scheduler::AbandonCurrentThread() {
   // Cannot unwind from here (a destructor is running): leave the thread for good. Its
   // stack is quarantined and registered with LSan, so what its frames own is not a leak.
-  threads_[current_]->abandoned = true;
-  SetState(*threads_[current_], ThreadState::kFinished);
+  LogicalThread& t = *threads_[current_];
+  t.abandoned = true;
+  IgnoreUntilLeftForGood(t);
+  sanitizer::Release(&t.exit_token);  // what it did happens before the host goes on
+  SetState(t, ThreadState::kFinished);
   UnwindNextThread();
 }
 

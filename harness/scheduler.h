@@ -171,6 +171,12 @@ class Scheduler {
   // After a failure: unwind the next abandoned logical thread, or return to the host.
   [[noreturn]] void UnwindNextThread();
   [[noreturn]] void AbandonCurrentThread();
+  // A failure stopped the execution and `thread` is being unwound (or is finishing): TSan
+  // ignores its accesses from now until it leaves for good, once. What a thread's frames
+  // free or touch on the way out after the execution's first report (a unique_ptr that T0
+  // owns, freed while threads it never joined wrote to it) is no bug of the code under
+  // test, and TSan (halt_on_error=1) would report it in place of the real one.
+  void IgnoreUntilLeftForGood(LogicalThread& thread);
   // The running thread blocked or finished: choose who runs next.
   void Reschedule(bool leaving_for_good);
   // Every change of a thread's state goes through here, so runnable_ stays exact.
