@@ -163,7 +163,8 @@ OUT_GIVEN=$OUT
 # known by the marker. (The default --out is fuzz.sh's own, marked or from before the marker.)
 OUT_MARKER=.racefuzz-fuzz-out
 OUT_PARTS=(corpus artifacts seen replays afl quarantine merge-artifacts merge-queue merge-min
-           fuzz.log merge.log engine-deaths.tsv "$OUT_MARKER")
+           fuzz.log merge.log gnuplot.log engine-deaths.tsv findings-over-time.tsv
+           findings-over-time.png "$OUT_MARKER")
 if [[ -e "$OUT" || -L "$OUT" ]]; then
   [[ -d "$OUT" ]] || rf_die "--out $OUT exists and is not a directory"
   if [[ -n "$OUT_GIVEN" && ! -f "$OUT/$OUT_MARKER" && -n "$(ls -A -- "$OUT" 2>/dev/null || echo unreadable)" ]]; then
@@ -226,16 +227,32 @@ LOG="$OUT/fuzz.log"
 START=$(date +%s)
 
 echo "== fuzzing $TARGET with $ENGINE + $SANITIZER for ${TIME}s, $JOBS job(s); log: ${LOG#$ROOT/}"
-# Progress: the engine's status lines matching $1, at most one every 5 seconds; the full
-# log keeps everything.
+# Progress: at most one line every 5 seconds (and every new bug, restart and quarantine at
+# once), each within 80 columns: libFuzzer's status lines shortened to runs, speed, coverage,
+# corpus and the bugs found so far; other lines cut to fit. The full log keeps everything.
 progress() {
   awk -v pattern="$1" -v start="$START" '
+    function show(text) {
+      printf "   [%3ds] %s\n", systime() - start, substr(text, 1, 70)
+      fflush()
+      last = systime()
+    }
+    /racefuzz: new bug/ { bugs++ }
+    /run-libfuzzer.sh: the fuzzing process died/ { deaths++ }
     $0 ~ pattern {
-      now = systime()
-      if (now - last >= 5 || /wrapping up|Testcase|crash-|new bug|quarantine|giving up/) {
-        printf "   [%3ds] %s\n", now - start, $0
-        fflush()
-        last = now
+      gsub(/\033\[[0-9;]*m/, "")  # AFL++ colours
+      urgent = /wrapping up|Testcase|new bug|quarantine|giving up/
+      if (!urgent && systime() - last < 5) next
+      if (match($0, /^#[0-9]+/) && $0 ~ / cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/) {
+        runs = substr($0, 2, RLENGTH - 1)
+        cov = $0; sub(/.* cov: /, "", cov); sub(/ .*/, "", cov)
+        ft = $0; sub(/.* ft: /, "", ft); sub(/ .*/, "", ft)
+        corp = $0; sub(/.* corp: /, "", corp); sub(/\/.*/, "", corp)
+        speed = $0; sub(/.* exec\/s: /, "", speed); sub(/ .*/, "", speed)
+        show(sprintf("%9d runs %6d/s  cov %5d  ft %6d  corpus %5d  bugs %3d%s", runs, speed,
+                     cov, ft, corp, bugs, deaths ? sprintf("  deaths %d", deaths) : ""))
+      } else {
+        show($0)
       }
     }' || true
 }
@@ -409,7 +426,8 @@ known_as() {
 }
 SHOWN_FINDINGS=$FINDINGS
 [[ "$FINDINGS" != "$ROOT/findings" ]] || SHOWN_FINDINGS="${SHOWN_ROOT}findings"
-printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature ($SHOWN_FINDINGS/<signature>/)"
+# One row a signature; a signature too long for an 80-column row goes on a line of its own.
+printf '%-8s %8s %7s %4s %6s  %s\n' "known as" "first at" crashes ops sched "signature"
 for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
   dir="$FINDINGS/$sig"
   ops=- sched=-
@@ -418,9 +436,28 @@ for sig in $(printf '%s\n' "${!FIRST_FILE[@]}" | sort); do
     sched=$(sed -n 's/^schedule //p' "$dir/reproducer.txt" | tr ' ' '\n' | grep -c '^[0-9a-f][0-9a-f]$' || true)
   fi
   known=$(known_as "$sig")
-  printf '%-8s %7ss %7s %4s %6s  %s\n' "${known:--}" "${FIRST_TIME[$sig]}" "${COUNT[$sig]}" \
-    "$ops" "$sched" "$sig"
+  row=$(printf '%-8s %7ss %7s %4s %6s' "${known:--}" "${FIRST_TIME[$sig]}" "${COUNT[$sig]}" \
+    "$ops" "$sched")
+  if [[ $((${#row} + 2 + ${#sig})) -le 80 ]]; then
+    echo "$row  $sig"
+  else
+    echo "$row"
+    echo "    $sig"
+  fi
 done
+echo "(each signature is a directory of $SHOWN_FINDINGS/)"
+# Distinct bugs over the campaign's time, as a plot (gnuplot, scripts/setup.sh installs it).
+PLOT_DATA="$OUT/findings-over-time.tsv"
+PLOT="$OUT/findings-over-time.png"
+for sig in "${!FIRST_TIME[@]}"; do echo "${FIRST_TIME[$sig]}"; done | sort -n \
+  | awk '{ printf "%d\t%d\n", $1, NR }' >"$PLOT_DATA"
+if command -v gnuplot >/dev/null && gnuplot -e "set terminal pngcairo size 800,480 noenhanced;
+    set output '$PLOT'; set title 'Distinct bugs found: $NAME, $ENGINE + $SANITIZER, ${TIME} s';
+    set xlabel 'seconds into the campaign'; set ylabel 'signatures'; set key off;
+    set xrange [0:$TIME]; set yrange [0:*]; set grid;
+    plot '$PLOT_DATA' using 1:2 with steps linewidth 2" 2>"$OUT/gnuplot.log"; then
+  echo "(distinct bugs over time: ${PLOT#"$ROOT"/})"
+fi
 echo
 if [[ -n "$FUZZER" ]]; then
   echo "$SHOWN_FINDINGS/<signature>/ has report.txt (the binary's replay of the crash) and the"
