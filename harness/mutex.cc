@@ -34,7 +34,7 @@ void Mutex::Lock(SourceLocation location) {
             location);
   }
   while (owner_ != kNoThread) {
-    waiters_ |= uint64_t{1} << me;
+    waiters_.Insert(me);
     s->Block(WaitTarget{"mutex", name_, owner_}, location);
   }
   Acquired(location);

@@ -10,12 +10,12 @@
 #ifndef RACEFUZZ_HARNESS_MUTEX_H_
 #define RACEFUZZ_HARNESS_MUTEX_H_
 
-#include <cstdint>
 #include <mutex>
 
 #include "harness/source_location.h"
 #include "harness/strategy.h"
 #include "harness/sync_access.h"
+#include "harness/thread_set.h"
 
 namespace racefuzz {
 
@@ -38,7 +38,7 @@ class Mutex {
 
   const char* name_;
   ThreadId owner_ = kNoThread;
-  uint64_t waiters_ = 0;  // bit per logical thread
+  ThreadSet waiters_;
   SyncSite site_;
   std::mutex real_;  // used only outside an execution
 };

@@ -26,7 +26,9 @@ struct Scheduler::LogicalThread {
   bool abandoned = false;  // left mid-run without unwinding; its stack is quarantined
   WaitTarget waiting_on;
   SourceLocation wait_location;
-  ThreadId joining = kNoThread;  // the thread this one waits to join
+  // The threads blocked in Join of this one, woken when it finishes. Kept here rather than
+  // found by scanning every thread at each exit, which with many threads is quadratic.
+  ThreadSet joiners;
   // Addresses TSan uses for the happens-before of spawn and of exit/join.
   char spawn_token = 0;
   char exit_token = 0;
@@ -124,7 +126,7 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
   t.body = std::move(body);
   t.started = false;
   t.abandoned = false;
-  t.joining = kNoThread;
+  t.joiners = ThreadSet{};
   t.waiting_on = WaitTarget{};
   t.stack = stacks_.Acquire();
   t.context.InitFiber(t.stack, &Scheduler::ThreadEntry, this);
@@ -230,10 +232,7 @@ void Scheduler::ThreadEntry(void* arg) {
   self->SetState(t, ThreadState::kFinished);
   --self->num_runnable_;
   self->trace_.Add({self->step_, t.id, EventKind::kThreadFinish, -1, 0, "exit", {}});
-  for (size_t i = 0; i < self->num_threads_; ++i) {
-    LogicalThread& other = *self->threads_[i];
-    if (other.state == ThreadState::kBlocked && other.joining == t.id) self->Wake(other.id);
-  }
+  self->WakeAll(t.joiners);
   try {
     self->Reschedule(/*leaving_for_good=*/true);
   } catch (const ExecutionAbandoned&) {
@@ -261,9 +260,8 @@ void Scheduler::Join(ThreadId thread, SourceLocation location) {
   YieldPoint("join", location);
   LogicalThread& target = *threads_[thread];
   if (target.state != ThreadState::kFinished) {
-    threads_[current_]->joining = thread;
+    target.joiners.Insert(current_);
     Block(WaitTarget{"join", target.name.c_str(), thread}, location);
-    threads_[current_]->joining = kNoThread;
   }
   sanitizer::Acquire(&target.exit_token);
 }
@@ -338,10 +336,8 @@ void Scheduler::Wake(ThreadId thread) {
   trace_.Add({step_, current_, EventKind::kWake, -1, thread, "wakes", {}});
 }
 
-void Scheduler::WakeAll(uint64_t& waiters) {
-  for (ThreadId t = 0; waiters != 0; ++t, waiters >>= 1) {
-    if (waiters & 1) Wake(t);
-  }
+void Scheduler::WakeAll(ThreadSet& waiters) {
+  waiters.TakeEach([this](ThreadId t) { Wake(t); });
 }
 
 void Scheduler::Reschedule(bool leaving_for_good) {

@@ -28,6 +28,7 @@
 #include "harness/runnable_set.h"
 #include "harness/source_location.h"
 #include "harness/strategy.h"
+#include "harness/thread_set.h"
 #include "harness/trace.h"
 
 namespace racefuzz {
@@ -97,8 +98,9 @@ class Scheduler {
   // Blocks the running thread until Wake(); returns once it runs again.
   void Block(const WaitTarget& target, SourceLocation location);
   void Wake(ThreadId thread);
-  // Wakes every thread whose bit is set in `waiters` (a primitive's waiter set) and clears it.
-  void WakeAll(uint64_t& waiters);
+  // Wakes every thread in `waiters` (a primitive's waiter set), by increasing id, and
+  // empties it.
+  void WakeAll(ThreadSet& waiters);
   void Annotate(std::string_view text, SourceLocation location);
   // Blocks the running thread until every other logical thread has finished or is blocked:
   // the moment a process would run its exit path (closing files, dropping references)
@@ -182,6 +184,7 @@ class Scheduler {
   StackPool stacks_;
   std::vector<std::unique_ptr<LogicalThread>> threads_;  // pooled; first num_threads_ live
   // threads_[i]->context, without the two dependent loads (a switch needs two of them).
+  // Entries are set as threads are made, never cleared: only the first num_threads_ count.
   std::array<FiberContext*, kMaxThreads> contexts_{};
   size_t num_threads_ = 0;
   // The threads in state kRunnable. num_runnable_ counts them too, except while a failure
