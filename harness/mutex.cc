@@ -65,10 +65,19 @@ void Mutex::Unlock(SourceLocation location) {
                                   s->ThreadName(me), s->ThreadName(owner_)),
             "", location);
   }
+  Release(*s);
+}
+
+void Mutex::Release(Scheduler& s) {
   sanitizer::Release(this);
   owner_ = kNoThread;
   // Every waiter competes again; the strategy decides who gets it.
-  s->WakeAll(waiters_);
+  s.WakeAll(waiters_);
+}
+
+void Mutex::ReleaseForWait(Scheduler& s, SourceLocation location) {
+  site_.last_writer = location.SiteId();  // what SyncAccess records for an unlock
+  Release(s);
 }
 
 }  // namespace racefuzz

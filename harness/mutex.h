@@ -19,6 +19,8 @@
 
 namespace racefuzz {
 
+class Scheduler;
+
 class Mutex {
  public:
   explicit Mutex(const char* name = "mutex");
@@ -34,7 +36,12 @@ class Mutex {
   const char* name() const { return name_; }
 
  private:
+  friend class CondVar;
   void Acquired(SourceLocation location);
+  // The unlock itself, after the yield point and the owner check.
+  void Release(Scheduler& s);
+  // CondVar::Wait: the unlock as part of its atomic step, without a yield point of its own.
+  void ReleaseForWait(Scheduler& s, SourceLocation location);
 
   const char* name_;
   ThreadId owner_ = kNoThread;
