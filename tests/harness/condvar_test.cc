@@ -209,16 +209,16 @@ TEST(CondVarTest, SignalWakesExactlyTheLowestWaiterAndBroadcastWakesAll) {
       };
       const std::vector<ThreadId> waiters = {SpawnThread(waiter), SpawnThread(waiter),
                                              SpawnThread(waiter)};
-      WaitForQuiescence();
-      RACEFUZZ_CHECK(waiting == 3 && woken.empty(), "all three wait, none woke by itself");
+      WaitForQuiescence();  // all three wait on cv now
       {
         MutexLock lock(mutex);
+        RACEFUZZ_CHECK(waiting == 3 && woken.empty(), "all three wait, none woke by itself");
         cv.Signal();
       }
-      WaitForQuiescence();
-      RACEFUZZ_CHECK(woken == std::vector<ThreadId>{waiters[0]}, "Signal woke the lowest only");
+      WaitForQuiescence();  // the woken one has run to its end, the others still wait
       {
         MutexLock lock(mutex);
+        RACEFUZZ_CHECK(woken == std::vector<ThreadId>{waiters[0]}, "Signal woke the lowest only");
         cv.Broadcast();
       }
       for (ThreadId t : waiters) JoinThread(t);
