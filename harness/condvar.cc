@@ -24,18 +24,12 @@ void CondVar::Wait(Mutex& mutex, SourceLocation location) {
   // one step, so a signal sent after the mutex is free always finds this thread waiting.
   waiters_.Insert(me);
   mutex.ReleaseForWait(*s, location);
-  try {
-    s->Block(WaitTarget{"condvar", name_, kNoThread}, location);
-    sanitizer::Acquire(this);  // ordered after the signal that woke us
-    mutex.Lock(location);
-  } catch (const ExecutionAbandoned&) {
-    // A failure stops the execution while this thread waits. As a cancelled
-    // pthread_cond_wait does before its cleanup handlers run, leave holding the mutex when
-    // nobody else does, so that the caller's unlock on the way out is balanced.
-    waiters_.Erase(me);
-    if (mutex.owner_ == kNoThread) mutex.owner_ = me;
-    throw;
-  }
+  // If a failure stops the execution while this thread waits, Block throws and nothing here
+  // is touched again (the objects may be gone); the caller's guard then unlocks a mutex
+  // this thread does not hold, which Mutex::Unlock lets pass while unwinding.
+  s->Block(WaitTarget{"condvar", name_, kNoThread}, location);
+  sanitizer::Acquire(this);  // ordered after the signal that woke us
+  mutex.Lock(location);
 }
 
 void CondVar::Signal(SourceLocation location) {

@@ -58,6 +58,10 @@ void Mutex::Unlock(SourceLocation location) {
   }
   const ThreadId me = s->CurrentThread();
   if (owner_ != me) {
+    // While a failure unwinds the execution, a guard may let go of a mutex its thread does
+    // not hold: one unwound from CondVar::Wait gave it up to wait. That is the unwinding's
+    // doing, and the first failure is the report anyway; unwinding goes on.
+    if (s->unwinding()) return;
     s->Fail(FailureKind::kLockMisuse,
             owner_ == kNoThread
                 ? absl::StrFormat("mutex_unlock of '%s', which is not locked", name_)

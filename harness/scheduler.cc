@@ -150,6 +150,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   decisions_.clear();
   failure_ = Failure{};
   unwinding_ = false;
+  failed_thread_ = kNoThread;
   quiescence_waiter_ = kNoThread;
   exit_path_ = nullptr;
   exit_path_runs_ = 0;
@@ -376,23 +377,43 @@ void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
   current_ = next;
   SwitchContext(from, contexts_[next], leaving_for_good);
   // Resumed. If the execution failed meanwhile, unwind this thread's frames.
-  if (unwinding_ && current_ != kNoThread) throw ExecutionAbandoned{};
+  if (unwinding_ && current_ != kNoThread) {
+    sanitizer::Acquire(&unwind_token_);  // see UnwindNextThread
+    throw ExecutionAbandoned{};
+  }
 }
 
-void Scheduler::UnwindNextThread() {
-  for (size_t i = 0; i < num_threads_; ++i) {
+// The order of unwinding after a failure: the failing thread first, as it most likely holds
+// what the others wait for (its unwinding releases it), unless it is T0; then the others by
+// decreasing id, T0 last. A thread's frames usually own what the threads it spawned use,
+// T0's above all (the state of an Explore body or a fuzz target's program), so their
+// destructors, say the MutexLock of a thread waiting on a CondVar, still find those objects.
+ThreadId Scheduler::NextToUnwind() {
+  for (size_t i = num_threads_; i-- > 0;) {
     LogicalThread& t = *threads_[i];
-    if (t.state == ThreadState::kFinished || t.id == current_) continue;
+    if (t.id == current_) continue;
+    if (t.id == failed_thread_) return t.id;  // suspended in Fail until its turn
+    if (t.state == ThreadState::kFinished) continue;
     if (!t.started) {
       SetState(t, ThreadState::kFinished);  // never ran: nothing on its stack to unwind
       continue;
     }
-    FiberContext* from = &threads_[current_]->context;
-    current_ = t.id;
-    SwitchContext(from, &t.context, /*leaving_for_good=*/true);
-    InternalError("an unwound logical thread was resumed");
+    return t.id;
   }
-  SwitchToHost(/*leaving_for_good=*/true);
+  return kNoThread;
+}
+
+void Scheduler::UnwindNextThread() {
+  // The failure has decided the execution; what runs now is clean-up no real process would
+  // run. Each thread that unwinds acquires what the failing thread and every thread unwound
+  // before it did, so that destructors of shared state (T0's, last) race with none of them.
+  sanitizer::Release(&unwind_token_);
+  const ThreadId next = NextToUnwind();
+  if (next == kNoThread) SwitchToHost(/*leaving_for_good=*/true);
+  FiberContext* from = &threads_[current_]->context;
+  current_ = next;
+  SwitchContext(from, contexts_[next], /*leaving_for_good=*/true);
+  InternalError("an unwound logical thread was resumed");
 }
 
 void Scheduler::SwitchToHost(bool leaving_for_good) {
@@ -502,6 +523,16 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
     PrintReportAndAbort();
   }
   unwinding_ = true;
+  // T0 unwinds last (see NextToUnwind): the others first, then its turn resumes it here.
+  if (const ThreadId next = NextToUnwind(); current_ == 0 && next != kNoThread) {
+    failed_thread_ = current_;
+    sanitizer::Release(&unwind_token_);
+    FiberContext* from = contexts_[current_];
+    current_ = next;
+    SwitchContext(from, contexts_[next], /*leaving_for_good=*/false);
+    failed_thread_ = kNoThread;
+    sanitizer::Acquire(&unwind_token_);
+  }
   throw ExecutionAbandoned{};
 }
 

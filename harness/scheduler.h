@@ -164,6 +164,8 @@ class Scheduler {
   [[noreturn]] void SwitchToHost(bool leaving_for_good);
   // After a failure: unwind the next abandoned logical thread, or return to the host.
   [[noreturn]] void UnwindNextThread();
+  // The thread UnwindNextThread goes to next, or kNoThread when none is left.
+  ThreadId NextToUnwind();
   [[noreturn]] void AbandonCurrentThread();
   // The running thread blocked or finished: choose who runs next.
   void Reschedule(bool leaving_for_good);
@@ -202,6 +204,9 @@ class Scheduler {
   // A failure stopped the execution: every started logical thread is being unwound (its
   // destructors run, so nothing it owns leaks) before control returns to the host.
   bool unwinding_ = false;
+  // T0 when its failure started the unwinding, while it waits in Fail for its turn.
+  ThreadId failed_thread_ = kNoThread;
+  char unwind_token_ = 0;  // TSan: happens-before from each unwound thread to the next
   ThreadId quiescence_waiter_ = kNoThread;
   std::function<void()> exit_path_;
   std::string exit_path_name_;

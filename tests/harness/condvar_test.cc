@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <deque>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -244,6 +245,42 @@ TEST(CondVarTest, ASignalWithNoWaiterIsNotKept) {
   });
   ASSERT_TRUE(result.failed());
   EXPECT_EQ(result.failure.kind, FailureKind::kDeadlock);
+}
+
+// Logs its name when destroyed: only a thread unwound to its first frame logs it.
+struct UnwindLog {
+  std::vector<std::string>* log;
+  std::string name;
+  ~UnwindLog() { log->push_back(name); }
+};
+
+// A failure in T0 while two threads wait with the mutex's guard on their stacks, with T0
+// holding the mutex or not: each waiter unwinds to its first frame (its guard's unlock of a
+// mutex it gave up to wait does not stop it), and before T0, whose frames own both objects.
+TEST(CondVarTest, AFailureUnwindsEveryWaiterBeforeTheThreadThatOwnsTheObjects) {
+  for (bool main_holds_the_mutex : {false, true}) {
+    std::vector<std::string> log;
+    ExploreOptions options;
+    options.executions = 1;
+    const ExploreResult result = Explore(options, [&log, main_holds_the_mutex] {
+      UnwindLog main_marker{&log, "T0"};
+      Mutex mutex("state_lock");
+      CondVar cv("never_signalled");
+      auto waiter = [&](const char* name) {
+        UnwindLog marker{&log, name};  // destroyed after the guard, so not if it fails
+        MutexLock lock(mutex);
+        cv.Wait(mutex);
+      };
+      SpawnThread([&] { waiter("T1"); });
+      SpawnThread([&] { waiter("T2"); });
+      WaitForQuiescence();
+      if (main_holds_the_mutex) mutex.Lock();
+      ReportBug(FailureKind::kInvariant, "stop while two threads wait");
+    });
+    ASSERT_TRUE(result.failed());
+    EXPECT_EQ(result.failure.title, "stop while two threads wait");
+    EXPECT_EQ(log, (std::vector<std::string>{"T2", "T1", "T0"})) << main_holds_the_mutex;
+  }
 }
 
 // With no execution running, the same queue works across real threads.
