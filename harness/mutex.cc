@@ -34,7 +34,7 @@ void Mutex::Lock(SourceLocation location) {
             location);
   }
   while (owner_ != kNoThread) {
-    waiters_ |= uint64_t{1} << me;
+    waiters_.Insert(me);
     s->Block(WaitTarget{"mutex", name_, owner_}, location);
   }
   Acquired(location);
@@ -58,6 +58,10 @@ void Mutex::Unlock(SourceLocation location) {
   }
   const ThreadId me = s->CurrentThread();
   if (owner_ != me) {
+    // While a failure unwinds the execution, a guard may let go of a mutex its thread does
+    // not hold: one unwound from CondVar::Wait gave it up to wait. That is the unwinding's
+    // doing, and the first failure is the report anyway; unwinding goes on.
+    if (s->unwinding()) return;
     s->Fail(FailureKind::kLockMisuse,
             owner_ == kNoThread
                 ? absl::StrFormat("mutex_unlock of '%s', which is not locked", name_)
@@ -65,10 +69,19 @@ void Mutex::Unlock(SourceLocation location) {
                                   s->ThreadName(me), s->ThreadName(owner_)),
             "", location);
   }
+  Release(*s);
+}
+
+void Mutex::Release(Scheduler& s) {
   sanitizer::Release(this);
   owner_ = kNoThread;
   // Every waiter competes again; the strategy decides who gets it.
-  s->WakeAll(waiters_);
+  s.WakeAll(waiters_);
+}
+
+void Mutex::ReleaseForWait(Scheduler& s, SourceLocation location) {
+  site_.last_writer = location.SiteId();  // what SyncAccess records for an unlock
+  Release(s);
 }
 
 }  // namespace racefuzz

@@ -10,14 +10,16 @@
 #ifndef RACEFUZZ_HARNESS_MUTEX_H_
 #define RACEFUZZ_HARNESS_MUTEX_H_
 
-#include <cstdint>
 #include <mutex>
 
 #include "harness/source_location.h"
 #include "harness/strategy.h"
 #include "harness/sync_access.h"
+#include "harness/thread_set.h"
 
 namespace racefuzz {
+
+class Scheduler;
 
 class Mutex {
  public:
@@ -34,11 +36,16 @@ class Mutex {
   const char* name() const { return name_; }
 
  private:
+  friend class CondVar;
   void Acquired(SourceLocation location);
+  // The unlock itself, after the yield point and the owner check.
+  void Release(Scheduler& s);
+  // CondVar::Wait: the unlock as part of its atomic step, without a yield point of its own.
+  void ReleaseForWait(Scheduler& s, SourceLocation location);
 
   const char* name_;
   ThreadId owner_ = kNoThread;
-  uint64_t waiters_ = 0;  // bit per logical thread
+  ThreadSet waiters_;
   SyncSite site_;
   std::mutex real_;  // used only outside an execution
 };

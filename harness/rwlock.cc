@@ -1,7 +1,5 @@
 #include "harness/rwlock.h"
 
-#include <bit>
-
 #include "absl/strings/str_format.h"
 #include "harness/sanitizer_hooks.h"
 #include "harness/scheduler.h"
@@ -23,10 +21,10 @@ void RwLock::ReadLock(SourceLocation location) {
             "", location);
   }
   while (writer_ != kNoThread) {
-    waiters_ |= uint64_t{1} << me;
+    waiters_.Insert(me);
     s->Block(WaitTarget{"rwsem (read)", name_, writer_}, location);
   }
-  readers_ |= uint64_t{1} << me;
+  readers_.Insert(me);
   sanitizer::Acquire(this);  // after the last writer's unlock
 }
 
@@ -37,14 +35,14 @@ void RwLock::ReadUnlock(SourceLocation location) {
     real_.unlock_shared();
     return;
   }
-  const uint64_t bit = uint64_t{1} << s->CurrentThread();
-  if ((readers_ & bit) == 0) {
+  const ThreadId me = s->CurrentThread();
+  if (!readers_.Contains(me)) {
     s->Fail(FailureKind::kLockMisuse, absl::StrFormat("up_read of '%s' not held for read", name_),
             "", location);
   }
   sanitizer::Release(this);  // merges: the next writer is ordered after every reader
-  readers_ &= ~bit;
-  if (readers_ == 0) s->WakeAll(waiters_);
+  readers_.Erase(me);
+  if (readers_.empty()) s->WakeAll(waiters_);
 }
 
 void RwLock::WriteLock(SourceLocation location) {
@@ -55,15 +53,14 @@ void RwLock::WriteLock(SourceLocation location) {
     return;
   }
   const ThreadId me = s->CurrentThread();
-  if (writer_ == me || (readers_ & (uint64_t{1} << me)) != 0) {
+  if (writer_ == me || readers_.Contains(me)) {
     s->Fail(FailureKind::kDeadlock,
             absl::StrFormat("AA deadlock: down_write of '%s' already held by this thread", name_),
             "", location);
   }
-  while (writer_ != kNoThread || readers_ != 0) {
-    waiters_ |= uint64_t{1} << me;
-    const ThreadId holder =
-        writer_ != kNoThread ? writer_ : static_cast<ThreadId>(std::countr_zero(readers_));
+  while (writer_ != kNoThread || !readers_.empty()) {
+    waiters_.Insert(me);
+    const ThreadId holder = writer_ != kNoThread ? writer_ : readers_.First();
     s->Block(WaitTarget{"rwsem (write)", name_, holder}, location);
   }
   writer_ = me;

@@ -5,12 +5,12 @@
 #ifndef RACEFUZZ_HARNESS_RWLOCK_H_
 #define RACEFUZZ_HARNESS_RWLOCK_H_
 
-#include <cstdint>
 #include <shared_mutex>
 
 #include "harness/source_location.h"
 #include "harness/strategy.h"
 #include "harness/sync_access.h"
+#include "harness/thread_set.h"
 
 namespace racefuzz {
 
@@ -28,8 +28,8 @@ class RwLock {
  private:
   const char* name_;
   ThreadId writer_ = kNoThread;
-  uint64_t readers_ = 0;  // bit per logical thread
-  uint64_t waiters_ = 0;
+  ThreadSet readers_;
+  ThreadSet waiters_;
   SyncSite site_;
   std::shared_mutex real_;
 };

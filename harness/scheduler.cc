@@ -28,7 +28,9 @@ struct Scheduler::LogicalThread {
   bool ignored_for_good = false;
   WaitTarget waiting_on;
   SourceLocation wait_location;
-  ThreadId joining = kNoThread;  // the thread this one waits to join
+  // The threads blocked in Join of this one, woken when it finishes. Kept here rather than
+  // found by scanning every thread at each exit, which with many threads is quadratic.
+  ThreadSet joiners;
   // Addresses TSan uses for the happens-before of spawn and of exit/join.
   char spawn_token = 0;
   char exit_token = 0;
@@ -127,7 +129,7 @@ Scheduler::LogicalThread& Scheduler::NewThread(std::function<void()> body, std::
   t.started = false;
   t.abandoned = false;
   t.ignored_for_good = false;
-  t.joining = kNoThread;
+  t.joiners = ThreadSet{};
   t.waiting_on = WaitTarget{};
   t.stack = stacks_.Acquire();
   t.context.InitFiber(t.stack, &Scheduler::ThreadEntry, this);
@@ -151,6 +153,7 @@ ExecutionResult Scheduler::Run(const ExecutionOptions& options, absl::FunctionRe
   decisions_.clear();
   failure_ = Failure{};
   unwinding_ = false;
+  failed_thread_ = kNoThread;
   quiescence_waiter_ = kNoThread;
   exit_path_ = nullptr;
   exit_path_runs_ = 0;
@@ -233,10 +236,7 @@ void Scheduler::ThreadEntry(void* arg) {
   self->SetState(t, ThreadState::kFinished);
   --self->num_runnable_;
   self->trace_.Add({self->step_, t.id, EventKind::kThreadFinish, -1, 0, "exit", {}});
-  for (size_t i = 0; i < self->num_threads_; ++i) {
-    LogicalThread& other = *self->threads_[i];
-    if (other.state == ThreadState::kBlocked && other.joining == t.id) self->Wake(other.id);
-  }
+  self->WakeAll(t.joiners);
   try {
     self->Reschedule(/*leaving_for_good=*/true);
   } catch (const ExecutionAbandoned&) {
@@ -264,9 +264,8 @@ void Scheduler::Join(ThreadId thread, SourceLocation location) {
   YieldPoint("join", location);
   LogicalThread& target = *threads_[thread];
   if (target.state != ThreadState::kFinished) {
-    threads_[current_]->joining = thread;
+    target.joiners.Insert(current_);
     Block(WaitTarget{"join", target.name.c_str(), thread}, location);
-    threads_[current_]->joining = kNoThread;
   }
   sanitizer::Acquire(&target.exit_token);
 }
@@ -373,10 +372,8 @@ void Scheduler::Wake(ThreadId thread) {
   trace_.Add({step_, current_, EventKind::kWake, -1, thread, "wakes", {}});
 }
 
-void Scheduler::WakeAll(uint64_t& waiters) {
-  for (ThreadId t = 0; waiters != 0; ++t, waiters >>= 1) {
-    if (waiters & 1) Wake(t);
-  }
+void Scheduler::WakeAll(ThreadSet& waiters) {
+  waiters.TakeEach([this](ThreadId t) { Wake(t); });
 }
 
 void Scheduler::Reschedule(bool leaving_for_good) {
@@ -417,24 +414,42 @@ void Scheduler::SwitchToThread(ThreadId next, bool leaving_for_good) {
   // Resumed. If the execution failed meanwhile, unwind this thread's frames.
   if (unwinding_ && current_ != kNoThread) {
     IgnoreUntilLeftForGood(*threads_[current_]);
+    sanitizer::Acquire(&unwind_token_);  // see UnwindNextThread
     throw ExecutionAbandoned{};
   }
 }
 
-void Scheduler::UnwindNextThread() {
-  for (size_t i = 0; i < num_threads_; ++i) {
+// The order of unwinding after a failure: the failing thread first, as it most likely holds
+// what the others wait for (its unwinding releases it), unless it is T0; then the others by
+// decreasing id, T0 last. A thread's frames usually own what the threads it spawned use,
+// T0's above all (the state of an Explore body or a fuzz target's program), so their
+// destructors, say the MutexLock of a thread waiting on a CondVar, still find those objects.
+ThreadId Scheduler::NextToUnwind() {
+  for (size_t i = num_threads_; i-- > 0;) {
     LogicalThread& t = *threads_[i];
-    if (t.state == ThreadState::kFinished || t.id == current_) continue;
+    if (t.id == current_) continue;
+    if (t.id == failed_thread_) return t.id;  // suspended in Fail until its turn
+    if (t.state == ThreadState::kFinished) continue;
     if (!t.started) {
       SetState(t, ThreadState::kFinished);  // never ran: nothing on its stack to unwind
       continue;
     }
-    FiberContext* from = &threads_[current_]->context;
-    current_ = t.id;
-    SwitchContext(from, &t.context, /*leaving_for_good=*/true);
-    InternalError("an unwound logical thread was resumed");
+    return t.id;
   }
-  SwitchToHost(/*leaving_for_good=*/true);
+  return kNoThread;
+}
+
+void Scheduler::UnwindNextThread() {
+  // The failure has decided the execution; what runs now is clean-up no real process would
+  // run. Each thread that unwinds acquires what the failing thread and every thread unwound
+  // before it did, so that destructors of shared state (T0's, last) race with none of them.
+  sanitizer::Release(&unwind_token_);
+  const ThreadId next = NextToUnwind();
+  if (next == kNoThread) SwitchToHost(/*leaving_for_good=*/true);
+  FiberContext* from = &threads_[current_]->context;
+  current_ = next;
+  SwitchContext(from, contexts_[next], /*leaving_for_good=*/true);
+  InternalError("an unwound logical thread was resumed");
 }
 
 void Scheduler::SwitchToHost(bool leaving_for_good) {
@@ -545,6 +560,16 @@ void Scheduler::Fail(FailureKind kind, std::string title, std::string details,
   }
   unwinding_ = true;
   IgnoreUntilLeftForGood(*threads_[current_]);
+  // T0 unwinds last (see NextToUnwind): the others first, then its turn resumes it here.
+  if (const ThreadId next = NextToUnwind(); current_ == 0 && next != kNoThread) {
+    failed_thread_ = current_;
+    sanitizer::Release(&unwind_token_);
+    FiberContext* from = contexts_[current_];
+    current_ = next;
+    SwitchContext(from, contexts_[next], /*leaving_for_good=*/false);
+    failed_thread_ = kNoThread;
+    sanitizer::Acquire(&unwind_token_);
+  }
   throw ExecutionAbandoned{};
 }
 

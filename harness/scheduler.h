@@ -28,6 +28,7 @@
 #include "harness/runnable_set.h"
 #include "harness/source_location.h"
 #include "harness/strategy.h"
+#include "harness/thread_set.h"
 #include "harness/trace.h"
 
 namespace racefuzz {
@@ -105,8 +106,9 @@ class Scheduler {
   // Blocks the running thread until Wake(); returns once it runs again.
   void Block(const WaitTarget& target, SourceLocation location);
   void Wake(ThreadId thread);
-  // Wakes every thread whose bit is set in `waiters` (a primitive's waiter set) and clears it.
-  void WakeAll(uint64_t& waiters);
+  // Wakes every thread in `waiters` (a primitive's waiter set), by increasing id, and
+  // empties it.
+  void WakeAll(ThreadSet& waiters);
   void Annotate(std::string_view text, SourceLocation location);
   // Blocks the running thread until every other logical thread has finished or is blocked:
   // the moment a process would run its exit path (closing files, dropping references)
@@ -170,6 +172,8 @@ class Scheduler {
   [[noreturn]] void SwitchToHost(bool leaving_for_good);
   // After a failure: unwind the next abandoned logical thread, or return to the host.
   [[noreturn]] void UnwindNextThread();
+  // The thread UnwindNextThread goes to next, or kNoThread when none is left.
+  ThreadId NextToUnwind();
   [[noreturn]] void AbandonCurrentThread();
   // A failure stopped the execution and `thread` is being unwound (or is finishing): TSan
   // ignores its accesses from now until it leaves for good, once. What a thread's frames
@@ -198,14 +202,8 @@ class Scheduler {
 
   StackPool stacks_;
   std::vector<std::unique_ptr<LogicalThread>> threads_;  // pooled; first num_threads_ live
-  // threads_[i]->context, without the two dependent loads (a switch needs two of them).
-  std::array<FiberContext*, kMaxThreads> contexts_{};
   size_t num_threads_ = 0;
-  // The threads in state kRunnable. num_runnable_ counts them too, except while a failure
-  // unwinds the execution (threads finish there without being counted, as before; nothing
-  // is scheduled then).
-  RunnableSet runnable_;
-  size_t num_runnable_ = 0;
+  size_t num_runnable_ = 0;  // see runnable_
   FiberContext host_;
   ThreadId current_ = kNoThread;
   const ExecutionOptions* options_ = nullptr;
@@ -216,12 +214,25 @@ class Scheduler {
   // A failure stopped the execution: every started logical thread is being unwound (its
   // destructors run, so nothing it owns leaks) before control returns to the host.
   bool unwinding_ = false;
+  // T0 when its failure started the unwinding, while it waits in Fail for its turn.
+  ThreadId failed_thread_ = kNoThread;
+  char unwind_token_ = 0;  // TSan: happens-before from each unwound thread to the next
   ThreadId quiescence_waiter_ = kNoThread;
   std::function<void()> exit_path_;
   std::string exit_path_name_;
   int exit_path_runs_ = 0;
   bool sanitizer_report_pending_ = false;  // see NoteSanitizerReport()
   std::vector<ThreadId> spin_choices_;     // SpinPoint's runnable threads but the spinner
+  // The two members sized by kMaxThreads (kilobytes each) come last, so that the small
+  // ones every yield point reads stay together (bench/: BM_FiberSwitch).
+  //
+  // The threads in state kRunnable. num_runnable_ counts them too, except while a failure
+  // unwinds the execution (threads finish there without being counted, as before; nothing
+  // is scheduled then).
+  RunnableSet runnable_;
+  // threads_[i]->context, without the two dependent loads (a switch needs two of them).
+  // Entries are set as threads are made, never cleared: only the first num_threads_ count.
+  std::array<FiberContext*, kMaxThreads> contexts_{};
 };
 
 }  // namespace racefuzz

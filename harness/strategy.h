@@ -21,8 +21,9 @@ namespace racefuzz {
 
 using ThreadId = uint32_t;
 inline constexpr ThreadId kNoThread = UINT32_MAX;
-// Logical threads per execution; primitives keep waiter sets as 64-bit masks.
-inline constexpr ThreadId kMaxThreads = 64;
+// Logical threads per execution. Sets of threads (RunnableSet, ThreadSet) are bitsets of
+// this many bits; nothing costs this much per execution unless that many threads run.
+inline constexpr ThreadId kMaxThreads = 1024;
 
 // What the scheduler knows at a yield point.
 struct YieldContext {

@@ -23,7 +23,7 @@ void WaitQueue::WaitEvent(absl::FunctionRef<bool()> condition, SourceLocation lo
   // The condition is code under test: evaluated outside the harness scope.
   while (!condition()) {
     sanitizer::HarnessScope harness_scope;
-    waiters_ |= uint64_t{1} << s->CurrentThread();
+    waiters_.Insert(s->CurrentThread());
     s->Block(WaitTarget{"wait queue", name_, kNoThread}, location);
     sanitizer::Acquire(this);
     s->YieldPoint("wait_event recheck", location, name_);

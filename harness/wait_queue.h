@@ -15,6 +15,7 @@
 #include "absl/functional/function_ref.h"
 #include "harness/source_location.h"
 #include "harness/sync_access.h"
+#include "harness/thread_set.h"
 
 namespace racefuzz {
 
@@ -40,7 +41,7 @@ class WaitQueue {
   void WakeWaiters(Scheduler& s);
 
   const char* name_;
-  uint64_t waiters_ = 0;
+  ThreadSet waiters_;
   SyncSite site_;
   std::mutex real_mutex_;
   std::condition_variable real_cv_;

@@ -49,5 +49,27 @@ TEST(RunnableSetTest, ContainsOnlyInsertedIdsAndRejectsOutOfRangeOnes) {
   EXPECT_FALSE(set.Contains(kNoThread));
 }
 
+// The edges of the words the set is made of (63 | 64) and the last id.
+TEST(RunnableSetTest, HoldsIdsAtWordEdgesAndTheLastOne) {
+  RunnableSet set;
+  for (ThreadId id : {1023u, 64u, 0u, 63u}) set.Insert(id);
+  EXPECT_EQ(IdsOf(set), (std::vector<ThreadId>{0, 63, 64, 1023}));
+  EXPECT_EQ(set.size(), 4u);
+  for (ThreadId id : {0u, 63u, 64u, 1023u}) EXPECT_TRUE(set.Contains(id)) << id;
+  for (ThreadId id : {1u, 62u, 65u, 128u, 1022u}) EXPECT_FALSE(set.Contains(id)) << id;
+  set.Insert(1023);  // twice: counted once
+  EXPECT_EQ(set.size(), 4u);
+  set.Erase(64);
+  set.Erase(64);  // twice: counted once
+  EXPECT_EQ(IdsOf(set), (std::vector<ThreadId>{0, 63, 1023}));
+  EXPECT_EQ(set.size(), 3u);
+  set.Clear();
+  EXPECT_TRUE(set.empty());
+  EXPECT_TRUE(IdsOf(set).empty());
+  EXPECT_FALSE(set.Contains(1023));  // Clear reached the highest word
+  set.Insert(63);
+  EXPECT_EQ(IdsOf(set), (std::vector<ThreadId>{63}));
+}
+
 }  // namespace
 }  // namespace racefuzz

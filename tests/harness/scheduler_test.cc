@@ -253,6 +253,40 @@ TEST(SchedulerTest, ExecutionAfterFailureStartsClean) {
   EXPECT_EQ(value, 1);
 }
 
+// Logs its name when destroyed, to see in which order a failure unwinds the threads.
+struct UnwindLog {
+  std::vector<std::string>* log;
+  std::string name;
+  ~UnwindLog() { log->push_back(name); }
+};
+
+// After a failure the failing thread unwinds first, then the others by decreasing id, and
+// T0, whose frames own what the others use, always last.
+TEST(SchedulerTest, AFailureUnwindsTheFailingThreadFirstAndT0Last) {
+  for (int failing = 0; failing < 3; ++failing) {
+    Scheduler scheduler;
+    std::vector<std::string> log;
+    ExecutionResult r = RunRandom(scheduler, 1, [&] {
+      Completion never("never");
+      auto body = [&](int me) {
+        UnwindLog marker{&log, "T" + std::to_string(me)};
+        if (me != failing) never.Wait();
+        WaitForQuiescence();  // every other thread waits for good now
+        ReportBug(FailureKind::kInvariant, "stop");
+      };
+      SpawnThread([&] { body(1); });
+      SpawnThread([&] { body(2); });
+      body(0);
+    });
+    ASSERT_TRUE(r.failed());
+    EXPECT_EQ(r.failure.title, "stop");
+    EXPECT_EQ(r.failure.thread, static_cast<ThreadId>(failing));
+    const std::vector<std::vector<std::string>> expected = {
+        {"T2", "T1", "T0"}, {"T1", "T2", "T0"}, {"T2", "T1", "T0"}};
+    EXPECT_EQ(log, expected[failing]) << "T" << failing << " failed";
+  }
+}
+
 // Preempts at every yield point in favour of the lowest-numbered other runnable thread.
 class AlwaysSwitchStrategy final : public Strategy {
  public:
