@@ -3,9 +3,11 @@
 #include <memory>
 
 #include "harness/pct_strategy.h"
+#include "harness/pos_strategy.h"
 #include "harness/random_strategy.h"
 #include "harness/replay_strategy.h"
 #include "harness/scheduler.h"
+#include "harness/urw_strategy.h"
 
 namespace racefuzz {
 namespace {
@@ -18,6 +20,10 @@ std::unique_ptr<Strategy> MakeStrategy(const ExploreOptions& options) {
       return std::make_unique<PctStrategy>(options.pct_depth, options.seed);
     case ExploreStrategy::kReplay:
       return std::make_unique<ReplayStrategy>(options.replay);
+    case ExploreStrategy::kPos:
+      return std::make_unique<PosStrategy>(options.seed);
+    case ExploreStrategy::kUrw:
+      return std::make_unique<UrwStrategy>(options.seed);
   }
   return nullptr;
 }

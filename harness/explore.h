@@ -29,7 +29,9 @@
 
 namespace racefuzz {
 
-enum class ExploreStrategy { kRandom, kPct, kReplay };
+// kPos: PosStrategy (partial order sampling, CAV 2018); kUrw: UrwStrategy (uniform random
+// walk, ASPLOS 2025). Both take options.seed.
+enum class ExploreStrategy { kRandom, kPct, kReplay, kPos, kUrw };
 
 struct ExploreOptions {
   ExploreStrategy strategy = ExploreStrategy::kPct;
