@@ -9,11 +9,17 @@
 namespace racefuzz::bench {
 namespace {
 
+// Lock() and Unlock(), not MutexLock: when the deadlock stops the execution, the harness
+// unwinds T0, which owns the mutexes, before these threads (Scheduler::UnwindNextThread goes
+// by thread id after the failing thread), and a MutexLock destructor here would then unlock
+// a destroyed mutex.
 void TakeBoth(Mutex& first, Mutex& second) {
-  MutexLock outer(first);
+  first.Lock();
   Yield("work under the first lock");
-  MutexLock inner(second);
+  second.Lock();
   Yield("work under both locks");
+  second.Unlock();
+  first.Unlock();
 }
 
 }  // namespace

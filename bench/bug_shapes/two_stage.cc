@@ -21,28 +21,31 @@ void TwoStage100() {
   int data1 = 0;  // guarded by m1
   int data2 = 0;  // guarded by m2
   std::vector<ThreadId> spawned;
+  // Lock() and Unlock(), not MutexLock: when the check fails, the harness unwinds T0, which
+  // owns the mutexes, before the publishers (Scheduler::UnwindNextThread goes by thread id
+  // after the failing thread), and a MutexLock destructor in a publisher would then unlock a
+  // destroyed mutex.
   for (int i = 0; i < kTwoStageThreads - 1; ++i) {
     spawned.push_back(SpawnThread([&] {
-      int published;
-      {
-        MutexLock lock(m1);
-        data1 = 1;
-        published = data1;
-      }
-      MutexLock lock(m2);
+      m1.Lock();
+      data1 = 1;
+      const int published = data1;
+      m1.Unlock();
+      m2.Lock();
       data2 = published + 1;
+      m2.Unlock();
     }));
   }
   spawned.push_back(SpawnThread(
       [&] {
-        int seen1;
-        {
-          MutexLock lock(m1);
-          seen1 = data1;
-        }
+        m1.Lock();
+        const int seen1 = data1;
+        m1.Unlock();
         if (seen1 != 1) return;
-        MutexLock lock(m2);
-        RACEFUZZ_CHECK(data2 == seen1 + 1, "reader saw stage one without stage two");
+        m2.Lock();
+        const int seen2 = data2;
+        m2.Unlock();
+        RACEFUZZ_CHECK(seen2 == seen1 + 1, "reader saw stage one without stage two");
       },
       "reader"));
   for (ThreadId t : spawned) JoinThread(t);
