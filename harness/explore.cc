@@ -6,9 +6,11 @@
 #include "absl/strings/str_format.h"
 #include "harness/exhaustive_strategy.h"
 #include "harness/pct_strategy.h"
+#include "harness/pos_strategy.h"
 #include "harness/random_strategy.h"
 #include "harness/replay_strategy.h"
 #include "harness/scheduler.h"
+#include "harness/urw_strategy.h"
 
 namespace racefuzz {
 namespace {
@@ -23,6 +25,10 @@ std::unique_ptr<Strategy> MakeStrategy(const ExploreOptions& options) {
       return std::make_unique<ReplayStrategy>(options.replay);
     case ExploreStrategy::kExhaustive:
       return std::make_unique<ExhaustiveStrategy>(options.max_preemptions);
+    case ExploreStrategy::kPos:
+      return std::make_unique<PosStrategy>(options.seed);
+    case ExploreStrategy::kUrw:
+      return std::make_unique<UrwStrategy>(options.seed);
   }
   return nullptr;
 }

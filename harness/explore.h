@@ -38,7 +38,9 @@
 
 namespace racefuzz {
 
-enum class ExploreStrategy { kRandom, kPct, kReplay, kExhaustive };
+// kPos: PosStrategy (partial order sampling, CAV 2018); kUrw: UrwStrategy (uniform random
+// walk, ASPLOS 2025). Both take options.seed. kExhaustive: the proof mode (above).
+enum class ExploreStrategy { kRandom, kPct, kReplay, kPos, kUrw, kExhaustive };
 
 struct ExploreOptions {
   ExploreStrategy strategy = ExploreStrategy::kPct;

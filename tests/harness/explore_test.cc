@@ -57,8 +57,19 @@ TEST(ExploreTest, PctFindsLostUpdate) {
   EXPECT_TRUE(result.failed());
 }
 
+TEST(ExploreTest, PosAndUrwFindLostUpdate) {
+  for (ExploreStrategy strategy : {ExploreStrategy::kPos, ExploreStrategy::kUrw}) {
+    ExploreOptions options;
+    options.strategy = strategy;
+    ExploreResult result = Explore(options, [] { LostUpdate(false); });
+    ASSERT_TRUE(result.failed());
+    EXPECT_THAT(result.report, HasSubstr(strategy == ExploreStrategy::kPos ? "pos(" : "urw("));
+  }
+}
+
 TEST(ExploreTest, CorrectlyLockedCodeIsClean) {
-  for (ExploreStrategy strategy : {ExploreStrategy::kRandom, ExploreStrategy::kPct}) {
+  for (ExploreStrategy strategy : {ExploreStrategy::kRandom, ExploreStrategy::kPct,
+                                   ExploreStrategy::kPos, ExploreStrategy::kUrw}) {
     ExploreOptions options;
     options.strategy = strategy;
     options.executions = 2000;

@@ -8,35 +8,19 @@
 #include "harness/atomic.h"
 #include "harness/byte_strategy.h"
 #include "harness/pct_strategy.h"
+#include "harness/pos_strategy.h"
 #include "harness/random_strategy.h"
 #include "harness/replay_strategy.h"
 #include "harness/scheduler.h"
 #include "harness/thread.h"
+#include "harness/urw_strategy.h"
 #include "harness/yield.h"
+#include "tests/harness/strategy_programs.h"
 
 namespace racefuzz {
 namespace {
 
-// T0 waits in a loop for a flag that a thread it spawned sets after some work. A strategy
-// that keeps running T0 (no preemption, or T0 has the highest priority) never lets the
-// setter run, unless the loop says that it spins.
-void WaitForFlag(bool say_spin) {
-  Atomic<bool> flag(false);
-  const ThreadId setter = SpawnThread(
-      [&] {
-        for (int i = 0; i < 3; ++i) Yield("work");
-        flag.Store(true);
-      },
-      "setter");
-  while (!flag.Load()) {
-    if (say_spin) {
-      Spin("flag");
-    } else {
-      Yield("retry");
-    }
-  }
-  JoinThread(setter);
-}
+using ::racefuzz::testing::WaitForFlag;
 
 ExecutionResult RunOnce(Scheduler& scheduler, Strategy& strategy, bool say_spin) {
   ExecutionOptions options;
@@ -61,6 +45,8 @@ TEST(SpinTest, EveryStrategyFinishesALoopThatSpins) {
   for (uint32_t depth : {1u, 2u, 3u}) strategies.push_back(std::make_unique<PctStrategy>(depth, 7));
   strategies.push_back(std::make_unique<RandomStrategy>(7, 1));  // preempts at every point
   strategies.push_back(std::make_unique<RandomStrategy>(7, 4));
+  strategies.push_back(std::make_unique<PosStrategy>(7));
+  strategies.push_back(std::make_unique<UrwStrategy>(7));
   for (auto& strategy : strategies) {
     for (int execution = 0; execution < 100; ++execution) {
       const ExecutionResult r = RunOnce(scheduler, *strategy, /*say_spin=*/true);

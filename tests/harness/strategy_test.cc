@@ -15,32 +15,14 @@
 #include "harness/scripted_strategy.h"
 #include "harness/thread.h"
 #include "harness/yield.h"
+#include "tests/harness/strategy_programs.h"
 
 namespace racefuzz {
 namespace {
 
+using ::racefuzz::testing::HandBackAfterTwoPreemptions;
+using ::racefuzz::testing::PublishBeforeInit;
 using ::testing::HasSubstr;
-
-// An ordering bug that needs exactly one preemption: T1 must observe `ready` before T0 sets
-// `data`, i.e. T0 must be preempted between publishing and filling.
-void PublishBeforeInit(bool& observed_uninitialised) {
-  // Relaxed atomics: TSan sees no data race, the ordering bug stays.
-  Atomic<int> data(0);
-  Atomic<bool> ready(false);
-  ThreadId reader = SpawnThread([&] {
-    Yield("load_ready");
-    if (ready.Load(std::memory_order_relaxed)) {
-      Yield("load_data");
-      if (data.Load(std::memory_order_relaxed) == 0) observed_uninitialised = true;
-    }
-  }, "reader");
-  for (int i = 0; i < 5; ++i) Yield("prepare");
-  Yield("store_ready");
-  ready.Store(true, std::memory_order_relaxed);
-  Yield("store_data");
-  data.Store(1, std::memory_order_relaxed);
-  JoinThread(reader);
-}
 
 TEST(PctStrategyTest, DepthTwoFindsOnePreemptionOrderingBugWithinBoundedRuns) {
   Scheduler scheduler;
@@ -73,29 +55,10 @@ TEST(PctStrategyTest, DepthOneNeverPreemptsAHigherPriorityThreadMidway) {
   }
 }
 
-// A bug of depth 3 between two threads: T0 and T1 must interleave as T0's first store <
-// T1's first load < T0's second store < T1's second load, so T0 is preempted after its first
-// store, T1 in its middle, and the second preemption must hand control back to T0, which was
-// lowered first. PCT's change points give that only if a later point can lower its thread
-// below an earlier-lowered one (the paper's assignment, k_i lowers to i); with priorities
-// assigned by time, the second preemption never switches back.
-void HandBackAfterTwoPreemptions(bool& bug) {
-  Atomic<int> flag(0);
-  bool seen = false;  // T1's own state
-  ThreadId t1 = SpawnThread(
-      [&] {
-        Yield("t1_start");
-        if (flag.Load(std::memory_order_relaxed) == 1) seen = true;
-        Yield("t1_middle");
-        if (seen && flag.Load(std::memory_order_relaxed) == 2) bug = true;
-      },
-      "T1");
-  flag.Store(1, std::memory_order_relaxed);
-  Yield("t0_middle");
-  flag.Store(2, std::memory_order_relaxed);
-  JoinThread(t1);
-}
-
+// HandBackAfterTwoPreemptions needs the second preemption to hand control back to T0, which
+// was lowered first. PCT's change points give that only if a later point can lower its
+// thread below an earlier-lowered one (the paper's assignment, k_i lowers to i); with
+// priorities assigned by time, the second preemption never switches back.
 TEST(PctStrategyTest, DepthThreeFindsABugThatNeedsTheSecondPreemptionToSwitchBack) {
   Scheduler scheduler;
   PctStrategy pct(/*depth=*/3, /*seed=*/1);
