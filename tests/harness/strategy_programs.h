@@ -3,6 +3,9 @@
 #ifndef RACEFUZZ_TESTS_HARNESS_STRATEGY_PROGRAMS_H_
 #define RACEFUZZ_TESTS_HARNESS_STRATEGY_PROGRAMS_H_
 
+#include "gtest/gtest.h"
+#include "harness/scheduler.h"
+
 namespace racefuzz::testing {
 
 // An ordering bug that needs exactly one preemption: a reader must observe `ready` before T0
@@ -19,6 +22,22 @@ void HandBackAfterTwoPreemptions(bool& bug);
 // strategy that keeps running T0 never lets the setter run, unless the loop says that it
 // spins (`say_spin`: Spin; else a plain Yield).
 void WaitForFlag(bool say_spin);
+
+// The first execution (counted from 0) in which `program` sets its bug flag, or -1; no
+// execution may fail.
+template <typename Program>
+int FirstBuggyExecution(Strategy& strategy, int executions, Program program) {
+  Scheduler scheduler;
+  ExecutionOptions options;
+  options.strategy = &strategy;
+  for (int run = 0; run < executions; ++run) {
+    bool bug = false;
+    const ExecutionResult r = scheduler.Run(options, [&] { program(bug); });
+    EXPECT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
+    if (bug) return run;
+  }
+  return -1;
+}
 
 }  // namespace racefuzz::testing
 

@@ -42,17 +42,26 @@ void ManyThreadsOneAssertion() {
   for (ThreadId t : threads) JoinThread(t);
 }
 
-TEST(TeardownTest, ManyThreadsWhoseBugIsAnAssertionReportExactlyTheAssertion) {
+// Explores `program` with 100 random seeds: every one must stop at a failure of `kind`,
+// and return it (the report of the first failure, not one from teardown).
+void ExpectOnlyTheFirstReport(void (*program)(), FailureKind kind, uint64_t executions,
+                              uint64_t step_budget, const char* title = "") {
   for (uint64_t seed = 1; seed <= 100; ++seed) {
     ExploreOptions options;
     options.strategy = ExploreStrategy::kRandom;
     options.seed = seed;
-    options.executions = 200;
-    const ExploreResult r = Explore(options, ManyThreadsOneAssertion);
+    options.executions = executions;
+    options.step_budget = step_budget;
+    const ExploreResult r = Explore(options, program);
     ASSERT_TRUE(r.failed()) << "seed " << seed;
-    EXPECT_EQ(r.failure.kind, FailureKind::kInvariant) << "seed " << seed << "\n" << r.report;
-    EXPECT_THAT(r.report, HasSubstr("the last thread did not arrive fourth"));
+    EXPECT_EQ(r.failure.kind, kind) << "seed " << seed << "\n" << r.report;
+    EXPECT_THAT(r.report, HasSubstr(title));
   }
+}
+
+TEST(TeardownTest, ManyThreadsWhoseBugIsAnAssertionReportExactlyTheAssertion) {
+  ExpectOnlyTheFirstReport(ManyThreadsOneAssertion, FailureKind::kInvariant, 200, 200000,
+                           "the last thread did not arrive fourth");
 }
 
 // The same teardown when the first report is a deadlock: T0 owns the objects, the threads
@@ -92,28 +101,11 @@ void ManyThreadsOneLivelock() {
 }
 
 TEST(TeardownTest, ADeadlockAmongManyThreadsIsTheOneReport) {
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
-    ExploreOptions options;
-    options.strategy = ExploreStrategy::kRandom;
-    options.seed = seed;
-    options.executions = 200;
-    const ExploreResult r = Explore(options, ManyThreadsOneDeadlock);
-    ASSERT_TRUE(r.failed()) << "seed " << seed;
-    EXPECT_EQ(r.failure.kind, FailureKind::kDeadlock) << "seed " << seed << "\n" << r.report;
-  }
+  ExpectOnlyTheFirstReport(ManyThreadsOneDeadlock, FailureKind::kDeadlock, 200, 200000);
 }
 
 TEST(TeardownTest, TheStepBudgetAmongManyThreadsIsTheOneReport) {
-  for (uint64_t seed = 1; seed <= 100; ++seed) {
-    ExploreOptions options;
-    options.strategy = ExploreStrategy::kRandom;
-    options.seed = seed;
-    options.executions = 1;
-    options.step_budget = 2000;
-    const ExploreResult r = Explore(options, ManyThreadsOneLivelock);
-    ASSERT_TRUE(r.failed()) << "seed " << seed;
-    EXPECT_EQ(r.failure.kind, FailureKind::kStepBudget) << "seed " << seed << "\n" << r.report;
-  }
+  ExpectOnlyTheFirstReport(ManyThreadsOneLivelock, FailureKind::kStepBudget, 1, 2000);
 }
 
 }  // namespace

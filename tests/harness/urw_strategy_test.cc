@@ -15,27 +15,13 @@
 namespace racefuzz {
 namespace {
 
+using ::racefuzz::testing::FirstBuggyExecution;
 using ::racefuzz::testing::HandBackAfterTwoPreemptions;
 using ::racefuzz::testing::PublishBeforeInit;
 using ::racefuzz::testing::WaitForFlag;
 using ::testing::HasSubstr;
 
 constexpr uint64_t kFarApartSeeds[] = {1, 1 << 20, 2 << 20};
-
-// The first execution (counted from 0) in which `program` sets its bug flag, or -1.
-template <typename Program>
-int FirstBuggyExecution(Strategy& strategy, int executions, Program program) {
-  Scheduler scheduler;
-  ExecutionOptions options;
-  options.strategy = &strategy;
-  for (int run = 0; run < executions; ++run) {
-    bool bug = false;
-    const ExecutionResult r = scheduler.Run(options, [&] { program(bug); });
-    EXPECT_FALSE(r.failed()) << scheduler.FormatReport(r.failure);
-    if (bug) return run;
-  }
-  return -1;
-}
 
 TEST(UrwStrategyTest, FindsAOnePreemptionOrderingBugWithinBoundedRuns) {
   // Execution i of a strategy uses seed + i: seeds far apart give independent runs.
